@@ -1,0 +1,656 @@
+package core
+
+import (
+	"bytes"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"unicode/utf8"
+)
+
+// The canonical text of a JSON value is what the entry hash is computed over.
+// It is the text that Python's json.dumps(value, sort_keys=True,
+// separators=(",", ":")) writes, with its default ASCII-only output, for the
+// value that Python's json.loads reads from the input:
+//
+//   - objects have their keys sorted by Unicode code point, at every depth,
+//     and are written {"k":v,...} with no spaces;
+//   - strings escape " and \ with a backslash; newline, carriage return, tab,
+//     backspace and form feed as \n \r \t \b \f; every other character outside
+//     0x20-0x7E as \u and four lowercase hex digits, characters above U+FFFF as
+//     a UTF-16 surrogate pair; / is not escaped; an escaped lone surrogate is
+//     kept as that escape;
+//   - integers (no fraction, no exponent) keep their exact digits, -0 becomes 0;
+//   - other numbers become the nearest IEEE-754 double, printed as Python's
+//     repr prints a float (see FormatFloat);
+//   - true, false and null are written as they are.
+//
+// The reader is stricter than Python's in two ways, both on purpose: a key
+// that appears twice in one object is an error (two parsers could read such a
+// line two ways), and the non-JSON literals NaN and Infinity are rejected.
+// Like Python it rejects invalid UTF-8, raw control characters in strings and
+// integers longer than 4300 digits.
+//
+// Decoded strings are held as WTF-8: UTF-8 in which a lone surrogate is
+// written as its own three-byte sequence. Byte order of WTF-8 is code point
+// order, so sorting keys as bytes sorts them the way Python does.
+
+// maxDepth bounds nesting so hostile input cannot exhaust the stack.
+const maxDepth = 512
+
+// maxIntDigits is the longest integer Python's json.loads accepts.
+const maxIntDigits = 4300
+
+// SyntaxError reports why a text is not acceptable JSON and where.
+type SyntaxError struct {
+	Offset int    // byte offset of the problem in the input
+	Msg    string // what is wrong
+}
+
+func (e *SyntaxError) Error() string {
+	return fmt.Sprintf("%s at byte %d", e.Msg, e.Offset+1)
+}
+
+// DuplicateKeyError reports a key that appears twice in one JSON object.
+type DuplicateKeyError struct {
+	Offset int    // byte offset of the second occurrence
+	Key    string // the key, decoded
+}
+
+func (e *DuplicateKeyError) Error() string {
+	return fmt.Sprintf("duplicate key %s at byte %d", QuoteString(e.Key), e.Offset+1)
+}
+
+// Member is one key and value of a JSON object in canonical form.
+type Member struct {
+	Key   string // decoded key (WTF-8)
+	Value []byte // canonical text of the value
+	at    int    // offset of the key in the input, for error messages
+}
+
+// Canonical returns the canonical text of the single JSON value in data.
+// Whitespace around the value is allowed; anything else after it is an error.
+func Canonical(data []byte) ([]byte, error) {
+	var s scanner
+	s.reset(data)
+	out, err := s.value(nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.end(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ObjectMembers reads the JSON object in data and returns its members in
+// canonical key order, each value in canonical form.
+func ObjectMembers(data []byte) ([]Member, error) {
+	var s scanner
+	s.reset(data)
+	s.skipSpace()
+	if s.pos >= len(s.data) || s.data[s.pos] != '{' {
+		return nil, s.errorf("not a JSON object")
+	}
+	members, err := s.members()
+	if err != nil {
+		return nil, err
+	}
+	if err := s.end(); err != nil {
+		return nil, err
+	}
+	return members, nil
+}
+
+// AppendObject appends the canonical text of an object with the given members,
+// which must already be sorted by key and free of duplicates.
+func AppendObject(dst []byte, members []Member) []byte {
+	dst = append(dst, '{')
+	for i, m := range members {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = AppendString(dst, m.Key)
+		dst = append(dst, ':')
+		dst = append(dst, m.Value...)
+	}
+	return append(dst, '}')
+}
+
+// SortMembers sorts members into canonical order and reports a duplicate key.
+func SortMembers(members []Member) error {
+	slices.SortFunc(members, func(a, b Member) int { return compareKeys(a.Key, b.Key) })
+	for i := 1; i < len(members); i++ {
+		if members[i].Key == members[i-1].Key {
+			at := max(members[i].at, members[i-1].at)
+			return &DuplicateKeyError{Offset: at, Key: members[i].Key}
+		}
+	}
+	return nil
+}
+
+func compareKeys(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// scanner reads JSON text and writes canonical text as it goes.
+type scanner struct {
+	data    []byte
+	pos     int
+	depth   int
+	scratch [][]Member // member lists reused per depth
+	bufs    [][]byte   // value buffers reused per depth
+	str     []byte     // decoded string scratch
+}
+
+func (s *scanner) reset(data []byte) {
+	s.data = data
+	s.pos = 0
+	s.depth = 0
+}
+
+func (s *scanner) errorf(format string, args ...any) error {
+	return &SyntaxError{Offset: s.pos, Msg: fmt.Sprintf(format, args...)}
+}
+
+func (s *scanner) skipSpace() {
+	for s.pos < len(s.data) {
+		switch s.data[s.pos] {
+		case ' ', '\t', '\n', '\r':
+			s.pos++
+		default:
+			return
+		}
+	}
+}
+
+// end checks that only whitespace follows the value.
+func (s *scanner) end() error {
+	s.skipSpace()
+	if s.pos < len(s.data) {
+		return s.errorf("unexpected %s after the JSON value", describeByte(s.data[s.pos]))
+	}
+	return nil
+}
+
+func describeByte(c byte) string {
+	if c >= 0x20 && c < 0x7f {
+		return fmt.Sprintf("character %q", c)
+	}
+	return fmt.Sprintf("byte 0x%02x", c)
+}
+
+// value appends the canonical text of the next value to dst.
+func (s *scanner) value(dst []byte) ([]byte, error) {
+	s.skipSpace()
+	if s.pos >= len(s.data) {
+		return nil, s.errorf("unexpected end of input")
+	}
+	switch c := s.data[s.pos]; {
+	case c == '{':
+		members, err := s.members()
+		if err != nil {
+			return nil, err
+		}
+		return AppendObject(dst, members), nil
+	case c == '[':
+		return s.array(dst)
+	case c == '"':
+		str, err := s.string()
+		if err != nil {
+			return nil, err
+		}
+		return AppendString(dst, str), nil
+	case c == '-' || (c >= '0' && c <= '9'):
+		return s.number(dst)
+	case c == 't':
+		return s.literal(dst, "true")
+	case c == 'f':
+		return s.literal(dst, "false")
+	case c == 'n':
+		return s.literal(dst, "null")
+	default:
+		return nil, s.errorf("unexpected %s where a value belongs", describeByte(c))
+	}
+}
+
+func (s *scanner) literal(dst []byte, word string) ([]byte, error) {
+	if !bytes.HasPrefix(s.data[s.pos:], []byte(word)) {
+		return nil, s.errorf("invalid literal, want %s", word)
+	}
+	s.pos += len(word)
+	return append(dst, word...), nil
+}
+
+func (s *scanner) enter() error {
+	s.depth++
+	if s.depth > maxDepth {
+		return s.errorf("nesting deeper than %d levels", maxDepth)
+	}
+	for len(s.bufs) < s.depth {
+		s.bufs = append(s.bufs, nil)
+		s.scratch = append(s.scratch, nil)
+	}
+	return nil
+}
+
+// members reads an object and returns its members sorted. The returned slice
+// is owned by the scanner and valid until the next object at the same depth.
+func (s *scanner) members() ([]Member, error) {
+	if err := s.enter(); err != nil {
+		return nil, err
+	}
+	defer func() { s.depth-- }()
+	level := s.depth - 1
+	buf := s.bufs[level][:0]
+	list := s.scratch[level][:0]
+	type span struct{ start, end int }
+	var spans []span
+
+	s.pos++ // '{'
+	s.skipSpace()
+	if s.pos < len(s.data) && s.data[s.pos] == '}' {
+		s.pos++
+		return list, nil
+	}
+	for {
+		s.skipSpace()
+		if s.pos >= len(s.data) || s.data[s.pos] != '"' {
+			return nil, s.errorf("object key must be a string")
+		}
+		at := s.pos
+		key, err := s.string()
+		if err != nil {
+			return nil, err
+		}
+		s.skipSpace()
+		if s.pos >= len(s.data) || s.data[s.pos] != ':' {
+			return nil, s.errorf("expected ':' after object key")
+		}
+		s.pos++
+		start := len(buf)
+		buf, err = s.value(buf)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, Member{Key: key, at: at})
+		spans = append(spans, span{start, len(buf)})
+		s.skipSpace()
+		if s.pos >= len(s.data) {
+			return nil, s.errorf("unexpected end of input in object")
+		}
+		if s.data[s.pos] == ',' {
+			s.pos++
+			continue
+		}
+		if s.data[s.pos] == '}' {
+			s.pos++
+			break
+		}
+		return nil, s.errorf("expected ',' or '}' in object")
+	}
+	// buf may have moved while growing; slice values out only now.
+	for i := range list {
+		list[i].Value = buf[spans[i].start:spans[i].end]
+	}
+	s.bufs[level] = buf
+	s.scratch[level] = list
+	if err := SortMembers(list); err != nil {
+		return nil, err
+	}
+	return list, nil
+}
+
+func (s *scanner) array(dst []byte) ([]byte, error) {
+	if err := s.enter(); err != nil {
+		return nil, err
+	}
+	defer func() { s.depth-- }()
+	s.pos++ // '['
+	dst = append(dst, '[')
+	s.skipSpace()
+	if s.pos < len(s.data) && s.data[s.pos] == ']' {
+		s.pos++
+		return append(dst, ']'), nil
+	}
+	for first := true; ; first = false {
+		if !first {
+			dst = append(dst, ',')
+		}
+		var err error
+		dst, err = s.value(dst)
+		if err != nil {
+			return nil, err
+		}
+		s.skipSpace()
+		if s.pos >= len(s.data) {
+			return nil, s.errorf("unexpected end of input in array")
+		}
+		if s.data[s.pos] == ',' {
+			s.pos++
+			continue
+		}
+		if s.data[s.pos] == ']' {
+			s.pos++
+			return append(dst, ']'), nil
+		}
+		return nil, s.errorf("expected ',' or ']' in array")
+	}
+}
+
+// number appends the canonical text of the number at the current position.
+func (s *scanner) number(dst []byte) ([]byte, error) {
+	text, isInt, err := s.numberText()
+	if err != nil {
+		return nil, err
+	}
+	return appendNumber(dst, text, isInt), nil
+}
+
+// numberText scans a number by the JSON grammar and returns its text.
+func (s *scanner) numberText() (text []byte, isInt bool, err error) {
+	start := s.pos
+	d := s.data
+	if s.pos < len(d) && d[s.pos] == '-' {
+		s.pos++
+	}
+	digits := s.pos
+	switch {
+	case s.pos < len(d) && d[s.pos] == '0':
+		s.pos++
+	case s.pos < len(d) && d[s.pos] >= '1' && d[s.pos] <= '9':
+		for s.pos < len(d) && d[s.pos] >= '0' && d[s.pos] <= '9' {
+			s.pos++
+		}
+	default:
+		return nil, false, s.errorf("invalid number")
+	}
+	isInt = true
+	if s.pos < len(d) && d[s.pos] == '.' {
+		isInt = false
+		s.pos++
+		if !s.digits() {
+			return nil, false, s.errorf("invalid number: no digits after '.'")
+		}
+	}
+	if s.pos < len(d) && (d[s.pos] == 'e' || d[s.pos] == 'E') {
+		isInt = false
+		s.pos++
+		if s.pos < len(d) && (d[s.pos] == '+' || d[s.pos] == '-') {
+			s.pos++
+		}
+		if !s.digits() {
+			return nil, false, s.errorf("invalid number: no digits in exponent")
+		}
+	}
+	if isInt && s.pos-digits > maxIntDigits {
+		return nil, false, &SyntaxError{Offset: start,
+			Msg: fmt.Sprintf("integer longer than %d digits", maxIntDigits)}
+	}
+	return d[start:s.pos], isInt, nil
+}
+
+func (s *scanner) digits() bool {
+	start := s.pos
+	for s.pos < len(s.data) && s.data[s.pos] >= '0' && s.data[s.pos] <= '9' {
+		s.pos++
+	}
+	return s.pos > start
+}
+
+// appendNumber writes a number literal that the JSON grammar accepted.
+func appendNumber(dst, text []byte, isInt bool) []byte {
+	if isInt {
+		if len(text) == 2 && text[0] == '-' && text[1] == '0' {
+			return append(dst, '0')
+		}
+		return append(dst, text...)
+	}
+	// ParseFloat rounds correctly; on overflow it returns ±Inf, which is
+	// what Python's float() gives too. Underflow gives zero or a subnormal.
+	f, _ := strconv.ParseFloat(string(text), 64)
+	return AppendFloat(dst, f)
+}
+
+// AppendFloat appends f as Python's repr writes a float: the shortest digits
+// that read back as f; positional notation with at least one digit after the
+// point when the decimal exponent is from -4 to 15, otherwise scientific
+// notation with a signed exponent of at least two digits. Infinities are
+// written Infinity and -Infinity, as Python's json module does.
+func AppendFloat(dst []byte, f float64) []byte {
+	switch {
+	case math.IsInf(f, 1):
+		return append(dst, "Infinity"...)
+	case math.IsInf(f, -1):
+		return append(dst, "-Infinity"...)
+	case math.IsNaN(f):
+		return append(dst, "NaN"...)
+	case f == 0:
+		if math.Signbit(f) {
+			return append(dst, "-0.0"...)
+		}
+		return append(dst, "0.0"...)
+	}
+	var tmp [32]byte
+	sci := strconv.AppendFloat(tmp[:0], f, 'e', -1, 64) // -d.ddde±XX
+	mant, expText, _ := bytes.Cut(sci, []byte{'e'})
+	exp, _ := strconv.Atoi(string(expText))
+	if exp < -4 || exp > 15 {
+		return append(dst, sci...)
+	}
+	if mant[0] == '-' {
+		dst = append(dst, '-')
+		mant = mant[1:]
+	}
+	digits := make([]byte, 0, len(mant))
+	for _, c := range mant {
+		if c != '.' {
+			digits = append(digits, c)
+		}
+	}
+	if exp < 0 {
+		dst = append(dst, "0."...)
+		for i := -1; i > exp; i-- {
+			dst = append(dst, '0')
+		}
+		return append(dst, digits...)
+	}
+	whole := exp + 1
+	for len(digits) < whole {
+		digits = append(digits, '0')
+	}
+	dst = append(dst, digits[:whole]...)
+	dst = append(dst, '.')
+	if len(digits) == whole {
+		return append(dst, '0')
+	}
+	return append(dst, digits[whole:]...)
+}
+
+// string reads a JSON string and returns it decoded as WTF-8.
+func (s *scanner) string() (string, error) {
+	s.pos++ // opening quote
+	start := s.pos
+	d := s.data
+	// Fast path: printable ASCII with no escapes is its own decoding.
+	for s.pos < len(d) {
+		c := d[s.pos]
+		if c == '"' {
+			s.pos++
+			return string(d[start : s.pos-1]), nil
+		}
+		if c < 0x20 || c == '\\' || c >= 0x80 {
+			break
+		}
+		s.pos++
+	}
+	out := append(s.str[:0], d[start:s.pos]...)
+	for {
+		if s.pos >= len(d) {
+			return "", s.errorf("unterminated string")
+		}
+		c := d[s.pos]
+		switch {
+		case c == '"':
+			s.pos++
+			s.str = out
+			return string(out), nil
+		case c < 0x20:
+			return "", s.errorf("raw control character 0x%02x in string (must be escaped)", c)
+		case c == '\\':
+			var err error
+			out, err = s.escape(out)
+			if err != nil {
+				return "", err
+			}
+		case c < 0x80:
+			out = append(out, c)
+			s.pos++
+		default:
+			r, size := utf8.DecodeRune(d[s.pos:])
+			if r == utf8.RuneError && size <= 1 {
+				return "", s.errorf("invalid UTF-8 in string")
+			}
+			out = append(out, d[s.pos:s.pos+size]...)
+			s.pos += size
+		}
+	}
+}
+
+// escape decodes one backslash escape at the current position.
+func (s *scanner) escape(out []byte) ([]byte, error) {
+	d := s.data
+	if s.pos+1 >= len(d) {
+		return nil, s.errorf("unterminated escape")
+	}
+	c := d[s.pos+1]
+	s.pos += 2
+	switch c {
+	case '"', '\\', '/':
+		return append(out, c), nil
+	case 'b':
+		return append(out, '\b'), nil
+	case 'f':
+		return append(out, '\f'), nil
+	case 'n':
+		return append(out, '\n'), nil
+	case 'r':
+		return append(out, '\r'), nil
+	case 't':
+		return append(out, '\t'), nil
+	case 'u':
+		u, ok := hex4(d[s.pos:])
+		if !ok {
+			return nil, s.errorf("invalid \\u escape")
+		}
+		s.pos += 4
+		if u >= 0xD800 && u < 0xDC00 && s.pos+1 < len(d) && d[s.pos] == '\\' && d[s.pos+1] == 'u' {
+			if lo, ok := hex4(d[s.pos+2:]); ok && lo >= 0xDC00 && lo < 0xE000 {
+				s.pos += 6
+				r := 0x10000 + (rune(u)-0xD800)<<10 + (rune(lo) - 0xDC00)
+				return utf8.AppendRune(out, r), nil
+			}
+		}
+		return appendWTF8(out, rune(u)), nil
+	}
+	s.pos -= 2
+	return nil, s.errorf("invalid escape \\%c", c)
+}
+
+func hex4(b []byte) (uint16, bool) {
+	if len(b) < 4 {
+		return 0, false
+	}
+	var v uint16
+	for _, c := range b[:4] {
+		v <<= 4
+		switch {
+		case c >= '0' && c <= '9':
+			v |= uint16(c - '0')
+		case c >= 'a' && c <= 'f':
+			v |= uint16(c - 'a' + 10)
+		case c >= 'A' && c <= 'F':
+			v |= uint16(c - 'A' + 10)
+		default:
+			return 0, false
+		}
+	}
+	return v, true
+}
+
+// appendWTF8 appends r in UTF-8, or a lone surrogate as its three-byte form.
+func appendWTF8(out []byte, r rune) []byte {
+	if r >= 0xD800 && r < 0xE000 {
+		return append(out, 0xE0|byte(r>>12), 0x80|byte(r>>6)&0x3F, 0x80|byte(r)&0x3F)
+	}
+	return utf8.AppendRune(out, r)
+}
+
+const hexDigits = "0123456789abcdef"
+
+// AppendString appends the canonical JSON text of a WTF-8 string.
+func AppendString(dst []byte, str string) []byte {
+	dst = append(dst, '"')
+	for i := 0; i < len(str); {
+		c := str[i]
+		if c < 0x80 {
+			switch {
+			case c == '"' || c == '\\':
+				dst = append(dst, '\\', c)
+			case c >= 0x20 && c < 0x7f:
+				dst = append(dst, c)
+			case c == '\n':
+				dst = append(dst, '\\', 'n')
+			case c == '\r':
+				dst = append(dst, '\\', 'r')
+			case c == '\t':
+				dst = append(dst, '\\', 't')
+			case c == '\b':
+				dst = append(dst, '\\', 'b')
+			case c == '\f':
+				dst = append(dst, '\\', 'f')
+			default:
+				dst = appendU(dst, rune(c))
+			}
+			i++
+			continue
+		}
+		r, size := decodeWTF8(str[i:])
+		i += size
+		if r > 0xFFFF {
+			r -= 0x10000
+			dst = appendU(dst, 0xD800+(r>>10))
+			dst = appendU(dst, 0xDC00+(r&0x3FF))
+			continue
+		}
+		dst = appendU(dst, r)
+	}
+	return append(dst, '"')
+}
+
+func appendU(dst []byte, r rune) []byte {
+	return append(dst, '\\', 'u',
+		hexDigits[r>>12&0xF], hexDigits[r>>8&0xF], hexDigits[r>>4&0xF], hexDigits[r&0xF])
+}
+
+// decodeWTF8 decodes one code point, lone surrogates included. Bytes that
+// are not WTF-8 decode as U+FFFD one byte at a time; strings from the scanner
+// never hold such bytes.
+func decodeWTF8(s string) (rune, int) {
+	if len(s) >= 3 && s[0] == 0xED && s[1] >= 0xA0 && s[1] <= 0xBF && s[2]&0xC0 == 0x80 {
+		return rune(s[0]&0x0F)<<12 | rune(s[1]&0x3F)<<6 | rune(s[2]&0x3F), 3
+	}
+	return utf8.DecodeRuneInString(s)
+}
+
+// QuoteString returns the canonical JSON text of a string, for messages.
+func QuoteString(s string) string {
+	return string(AppendString(nil, s))
+}

@@ -1,0 +1,383 @@
+package core
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+)
+
+// EntryError says why a stored line is not a well-formed entry.
+type EntryError struct {
+	Kind  ProblemKind // malformed, duplicate-key, missing-field, bad-field or unknown-field
+	Field string      // the field concerned, if any
+	Msg   string
+}
+
+func (e *EntryError) Error() string { return e.Msg }
+
+// entry field bits, in stored order.
+const (
+	fSchema = 1 << iota
+	fTrail
+	fTS
+	fWallTS
+	fVerdict
+	fSeverity
+	fGateType
+	fGateIdentity
+	fRecordedBy
+	fReason
+	fDetail
+	fEntryHash
+	fPrevHash
+	fSequence
+	fAll = fSequence<<1 - 1
+)
+
+var fieldBits = map[string]int{
+	"schema_version": fSchema, "trail": fTrail, "ts": fTS, "wall_ts": fWallTS,
+	"verdict": fVerdict, "severity": fSeverity, "gate_type": fGateType,
+	"gate_identity": fGateIdentity, "recorded_by": fRecordedBy, "reason": fReason,
+	"detail": fDetail, "entry_hash": fEntryHash, "prev_hash": fPrevHash, "sequence": fSequence,
+}
+
+// fieldOrder names the fields in stored order, for messages.
+var fieldOrder = []string{"schema_version", "trail", "ts", "wall_ts", "verdict", "severity",
+	"gate_type", "gate_identity", "recorded_by", "reason", "detail", "entry_hash",
+	"prev_hash", "sequence"}
+
+// unhashed are the fields the entry hash does not cover.
+const unhashed = fSchema | fWallTS | fRecordedBy | fEntryHash
+
+// hashRequired are the fields without which not even a hash can be computed.
+const hashRequired = fTrail | fVerdict | fSeverity | fGateType | fGateIdentity
+
+// Parser reads stored entries. Its zero value is ready to use; it keeps
+// buffers between calls, so one Parser must not be used by two goroutines.
+type Parser struct {
+	s       scanner
+	lenient bool
+}
+
+// ParseEntry reads one stored line strictly, as verify does: it must be a
+// JSON object with every entry field, each of the right type and value, no
+// other field and no duplicate key at any depth.
+func (p *Parser) ParseEntry(line []byte) (*Entry, error) {
+	return p.parse(line, false)
+}
+
+// ParseEntryDefaults reads one line the way the Python implementation loads
+// an entry: fields it can do without take its defaults (ts 0, reason null,
+// detail {}, sequence 0, hashes null) and fields it does not know are
+// ignored. trail, verdict, severity, gate_type and gate_identity are still
+// required. The JSON itself is read as strictly as by ParseEntry.
+func (p *Parser) ParseEntryDefaults(line []byte) (*Entry, error) {
+	return p.parse(line, true)
+}
+
+func (p *Parser) parse(line []byte, lenient bool) (*Entry, error) {
+	s := &p.s
+	s.reset(line)
+	p.lenient = lenient
+	s.skipSpace()
+	if s.pos >= len(s.data) || s.data[s.pos] != '{' {
+		if s.pos >= len(s.data) {
+			return nil, &EntryError{Kind: KindMalformed, Msg: "empty line, not an entry"}
+		}
+		if _, err := Canonical(line); err != nil {
+			return nil, malformed(err)
+		}
+		return nil, &EntryError{Kind: KindMalformed, Msg: "not a JSON object"}
+	}
+	e := &Entry{Detail: []byte("{}"), TS: Number{Text: "0"}}
+	seen := 0
+	var unknown []string
+	var fieldErr *EntryError
+	fail := func(field string, kind ProblemKind, format string, args ...any) {
+		if lenient && fieldBits[field]&unhashed != 0 {
+			return // the Python loader does not look at these
+		}
+		if fieldErr == nil {
+			fieldErr = &EntryError{Kind: kind, Field: field, Msg: fmt.Sprintf(format, args...)}
+		}
+	}
+
+	if err := s.enter(); err != nil {
+		return nil, malformed(err)
+	}
+	s.pos++
+	s.skipSpace()
+	if s.pos < len(s.data) && s.data[s.pos] == '}' {
+		s.pos++
+	} else {
+		for {
+			s.skipSpace()
+			if s.pos >= len(s.data) || s.data[s.pos] != '"' {
+				return nil, malformed(s.errorf("object key must be a string"))
+			}
+			at := s.pos
+			key, err := s.string()
+			if err != nil {
+				return nil, malformed(err)
+			}
+			s.skipSpace()
+			if s.pos >= len(s.data) || s.data[s.pos] != ':' {
+				return nil, malformed(s.errorf("expected ':' after object key"))
+			}
+			s.pos++
+			s.skipSpace()
+			bit, known := fieldBits[key]
+			switch {
+			case known && seen&bit != 0:
+				return nil, &EntryError{Kind: KindDuplicateKey, Field: key,
+					Msg: (&DuplicateKeyError{Offset: at, Key: key}).Error()}
+			case known:
+				seen |= bit
+				if err := p.field(e, key, fail); err != nil {
+					return nil, err
+				}
+			default:
+				for _, u := range unknown {
+					if u == key {
+						return nil, &EntryError{Kind: KindDuplicateKey, Field: key,
+							Msg: (&DuplicateKeyError{Offset: at, Key: key}).Error()}
+					}
+				}
+				unknown = append(unknown, key)
+				if _, err := s.value(nil); err != nil {
+					return nil, malformed(err)
+				}
+			}
+			s.skipSpace()
+			if s.pos >= len(s.data) {
+				return nil, malformed(s.errorf("unexpected end of input in object"))
+			}
+			if s.data[s.pos] == ',' {
+				s.pos++
+				continue
+			}
+			if s.data[s.pos] == '}' {
+				s.pos++
+				break
+			}
+			return nil, malformed(s.errorf("expected ',' or '}' in object"))
+		}
+	}
+	s.depth--
+	if err := s.end(); err != nil {
+		return nil, malformed(err)
+	}
+	if fieldErr != nil {
+		return nil, fieldErr
+	}
+
+	required := fAll
+	if lenient {
+		required = hashRequired
+	} else if len(unknown) > 0 {
+		return nil, &EntryError{Kind: KindUnknownField, Field: unknown[0],
+			Msg: fmt.Sprintf("unknown field %s", QuoteString(unknown[0]))}
+	}
+	if missing := required &^ seen; missing != 0 {
+		for i, name := range fieldOrder {
+			if missing&(1<<i) != 0 {
+				return nil, &EntryError{Kind: KindMissingField, Field: name,
+					Msg: fmt.Sprintf("missing field %q", name)}
+			}
+		}
+	}
+	if e.PrevHash != "" && e.EntryHash == "" && !lenient {
+		return nil, &EntryError{Kind: KindBadField, Field: "prev_hash",
+			Msg: "prev_hash is set but entry_hash is null"}
+	}
+	return e, nil
+}
+
+func malformed(err error) *EntryError {
+	var dup *DuplicateKeyError
+	if errors.As(err, &dup) {
+		return &EntryError{Kind: KindDuplicateKey, Field: dup.Key, Msg: dup.Error()}
+	}
+	return &EntryError{Kind: KindMalformed, Msg: "not valid JSON: " + err.Error()}
+}
+
+// jsonKind names the kind of the value starting with c, for messages.
+func jsonKind(c byte) string {
+	switch {
+	case c == '"':
+		return "a string"
+	case c == '{':
+		return "an object"
+	case c == '[':
+		return "an array"
+	case c == 't' || c == 'f':
+		return "a boolean"
+	case c == 'n':
+		return "null"
+	}
+	return "a number"
+}
+
+// field reads the value of a known field into e. A value of the wrong type
+// or with a bad value is noted through fail and reading goes on, so that a
+// syntax error later in the line still wins.
+func (p *Parser) field(e *Entry, key string, fail func(string, ProblemKind, string, ...any)) error {
+	s := &p.s
+	if s.pos >= len(s.data) {
+		return malformed(s.errorf("unexpected end of input"))
+	}
+	c := s.data[s.pos]
+	wrongType := func(want string) error {
+		fail(key, KindBadField, "field %q: want %s, found %s", key, want, jsonKind(c))
+		_, err := s.value(nil)
+		if err != nil {
+			return malformed(err)
+		}
+		return nil
+	}
+	readString := func() (string, error) {
+		str, err := s.string()
+		if err != nil {
+			return "", malformed(err)
+		}
+		return str, nil
+	}
+
+	switch key {
+	case "ts":
+		if c != '-' && (c < '0' || c > '9') {
+			return wrongType("a number")
+		}
+		text, isInt, err := s.numberText()
+		if err != nil {
+			return malformed(err)
+		}
+		canon := appendNumber(nil, text, isInt)
+		f, _ := strconv.ParseFloat(string(text), 64)
+		e.TS = Number{Text: string(canon), Value: f}
+		return nil
+	case "sequence":
+		if c != '-' && (c < '0' || c > '9') {
+			return wrongType("an integer")
+		}
+		text, isInt, err := s.numberText()
+		if err != nil {
+			return malformed(err)
+		}
+		n, perr := strconv.ParseInt(string(text), 10, 64)
+		switch {
+		case !isInt:
+			fail(key, KindBadField, "field \"sequence\": want an integer, found %s", text)
+		case perr != nil || n < 0:
+			fail(key, KindBadField, "field \"sequence\": %s is not a sequence number "+
+				"(0 to 2^63-1)", text)
+		}
+		e.Sequence = n
+		return nil
+	case "detail":
+		if c != '{' {
+			return wrongType("an object")
+		}
+		members, err := s.members()
+		if err != nil {
+			return malformed(err)
+		}
+		e.Detail = AppendObject(make([]byte, 0, 64), members)
+		return nil
+	case "reason", "entry_hash", "prev_hash":
+		if c == 'n' {
+			_, err := s.literal(nil, "null")
+			if err != nil {
+				return malformed(err)
+			}
+			return nil
+		}
+		if c != '"' {
+			return wrongType("a string or null")
+		}
+		str, err := readString()
+		if err != nil {
+			return err
+		}
+		switch key {
+		case "reason":
+			e.Reason = &str
+		case "entry_hash":
+			if !ValidHash(str) {
+				fail(key, KindBadField, "field \"entry_hash\": %s is not 64 lowercase hex digits",
+					QuoteString(str))
+			}
+			e.EntryHash = str
+		case "prev_hash":
+			if !ValidHash(str) {
+				fail(key, KindBadField, "field \"prev_hash\": %s is not 64 lowercase hex digits",
+					QuoteString(str))
+			}
+			e.PrevHash = str
+		}
+		return nil
+	}
+
+	// The remaining fields are strings.
+	if c != '"' {
+		return wrongType("a string")
+	}
+	str, err := readString()
+	if err != nil {
+		return err
+	}
+	switch key {
+	case "schema_version":
+		e.SchemaVersion = str
+		if str != SchemaVersion {
+			fail(key, KindBadField, "field \"schema_version\": unsupported version %s (want %q)",
+				QuoteString(str), SchemaVersion)
+		}
+	case "trail":
+		e.Trail = str
+		if _, err := ParseTrail(str); err != nil {
+			fail(key, KindBadField, "field \"trail\": %v", err)
+		}
+	case "wall_ts":
+		e.WallTS = str
+		if _, err := ParseWallTime(str); err != nil {
+			fail(key, KindBadField, "field \"wall_ts\": %v", err)
+		}
+	case "verdict":
+		e.Verdict = Verdict(str)
+		if !validVerdict(e.Verdict) {
+			fail(key, KindBadField, "field \"verdict\": unknown verdict %s", QuoteString(str))
+		}
+	case "severity":
+		sev, ok := severityByName(str)
+		if !ok {
+			fail(key, KindBadField, "field \"severity\": unknown severity %s", QuoteString(str))
+		}
+		e.Severity = sev
+	case "gate_type":
+		e.GateType = str
+	case "gate_identity":
+		e.GateIdentity = str
+	case "recorded_by":
+		e.RecordedBy = str
+	}
+	return nil
+}
+
+func validVerdict(v Verdict) bool {
+	for _, known := range Verdicts {
+		if v == known {
+			return true
+		}
+	}
+	return false
+}
+
+func severityByName(s string) (Severity, bool) {
+	for i, name := range severityNames {
+		if s == name {
+			return Severity(i), true
+		}
+	}
+	return 0, false
+}

@@ -1,0 +1,334 @@
+package core
+
+import (
+	"fmt"
+)
+
+// ProblemKind names one kind of integrity problem. The names are stable:
+// scripts may match on them.
+type ProblemKind string
+
+// The kinds of problem the verifier reports.
+const (
+	KindMalformed    ProblemKind = "malformed"     // not a JSON object, or not JSON at all
+	KindDuplicateKey ProblemKind = "duplicate-key" // a key twice in one object, at any depth
+	KindMissingField ProblemKind = "missing-field"
+	KindBadField     ProblemKind = "bad-field"     // wrong type, unknown verdict or severity, ...
+	KindUnknownField ProblemKind = "unknown-field" // a field the format does not have
+	KindPartialLine  ProblemKind = "partial-line"  // an unterminated last line
+	KindHashMismatch ProblemKind = "hash-mismatch" // entry_hash does not match the content
+	KindChainBreak   ProblemKind = "chain-break"   // prev_hash is not the previous entry_hash
+	KindHeadMissing  ProblemKind = "head-missing"  // a trail does not start where it should
+	KindSeqGap       ProblemKind = "sequence-gap"
+	KindSeqRepeat    ProblemKind = "sequence-repeat"
+	KindSeqBackwards ProblemKind = "sequence-backwards"
+	KindDowngrade    ProblemKind = "downgrade"    // weaker protection after stronger
+	KindPolicyWeaker ProblemKind = "policy-weaker" // weaker than the trail's configured policy
+)
+
+// Location says where an entry was read: a line of JSON lines, or an
+// element of a JSON array (Index >= 0) starting on Line.
+type Location struct {
+	Line  int // 1-based line number
+	Index int // 0-based array index, or -1 when the input is not an array
+}
+
+func (l Location) String() string {
+	if l.Index >= 0 {
+		return fmt.Sprintf("index %d (line %d)", l.Index, l.Line)
+	}
+	return fmt.Sprintf("line %d", l.Line)
+}
+
+// Problem is one integrity problem, with where it was found.
+type Problem struct {
+	Line     int         `json:"line"`
+	Index    *int        `json:"index,omitempty"`
+	Trail    string      `json:"trail,omitempty"`
+	Sequence *int64      `json:"sequence,omitempty"`
+	Kind     ProblemKind `json:"kind"`
+	Message  string      `json:"message"`
+}
+
+// Where returns the problem's location as text.
+func (p Problem) Where() string {
+	if p.Index != nil {
+		return Location{Line: p.Line, Index: *p.Index}.String()
+	}
+	return Location{Line: p.Line, Index: -1}.String()
+}
+
+// TrailSummary describes one trail as the verifier saw it.
+type TrailSummary struct {
+	Trail     string `json:"trail"`
+	Entries   int    `json:"entries"`
+	FirstSeq  int64  `json:"first_sequence"`
+	LastSeq   int64  `json:"last_sequence"`
+	Integrity string `json:"integrity"` // none, hash, chain, or a range such as none..chain
+	HeadHash  string `json:"head_hash,omitempty"`
+	Problems  int    `json:"problems"`
+}
+
+// Anchor is a trusted statement of where a trail legitimately starts in a
+// log, for logs whose older entries were removed on purpose: the sequence of
+// its first entry and, for a chained trail, the entry_hash that entry links to.
+type Anchor struct {
+	Sequence int64
+	PrevHash string
+}
+
+// VerifyOptions are the verifier's inputs beyond the log itself.
+type VerifyOptions struct {
+	// Policies, when set, makes an entry weaker than its trail's configured
+	// integrity a problem.
+	Policies *Policies
+	// Anchors maps a trail string to where it starts.
+	Anchors map[string]Anchor
+	// MaxProblems caps how many problems are kept in the report; the rest
+	// are counted. Zero means 1000.
+	MaxProblems int
+}
+
+// Report is the verifier's verdict on one log.
+type Report struct {
+	Entries      int            `json:"entries"`
+	Lines        int            `json:"lines"`
+	Trails       []TrailSummary `json:"trails"`
+	Problems     []Problem      `json:"problems"`
+	ProblemCount int            `json:"problem_count"`
+	Notes        []string       `json:"notes,omitempty"`
+}
+
+// Valid reports whether the log had no integrity problem.
+func (r *Report) Valid() bool { return r.ProblemCount == 0 }
+
+type trailState struct {
+	summary  TrailSummary
+	lastLine int
+	hashed   bool // an entry with entry_hash was seen
+	chained  bool // an entry with prev_hash was seen
+	minInteg IntegrityMode
+	maxInteg IntegrityMode
+	policy   *Policy
+	origin   string
+}
+
+// Verifier checks a log entry by entry, in file order. Within each trail it
+// checks every hash, every link, every sequence number, that protection is
+// never weakened, and, given policies, that no entry is weaker than its
+// trail's policy. It is not safe for concurrent use.
+type Verifier struct {
+	opts   VerifyOptions
+	parser Parser
+	trails map[string]*trailState
+	order  []string
+	report Report
+}
+
+// NewVerifier returns a verifier for one log.
+func NewVerifier(opts VerifyOptions) *Verifier {
+	if opts.MaxProblems <= 0 {
+		opts.MaxProblems = 1000
+	}
+	return &Verifier{opts: opts, trails: make(map[string]*trailState)}
+}
+
+// Add reads and checks one stored line.
+func (v *Verifier) Add(loc Location, line []byte) {
+	e, err := v.parser.ParseEntry(line)
+	v.AddParsed(loc, e, err)
+}
+
+// AddParsed checks an entry that was parsed elsewhere (err is the parse
+// error, if any). Entries must still be given in file order.
+func (v *Verifier) AddParsed(loc Location, e *Entry, err error) {
+	v.report.Lines++
+	if err != nil {
+		kind := KindMalformed
+		if ee, ok := err.(*EntryError); ok {
+			kind = ee.Kind
+		}
+		v.problem(loc, "", nil, kind, err.Error())
+		return
+	}
+	v.check(loc, e)
+}
+
+// AddPartial reports an unterminated last line of n bytes.
+func (v *Verifier) AddPartial(loc Location, n int) {
+	v.report.Lines++
+	v.problem(loc, "", nil, KindPartialLine, fmt.Sprintf(
+		"last line is incomplete (%d bytes, no newline): an interrupted write; "+
+			"the next record sets it aside", n))
+}
+
+// Note adds a remark that does not make the log invalid.
+func (v *Verifier) Note(msg string) {
+	v.report.Notes = append(v.report.Notes, msg)
+}
+
+func (v *Verifier) problem(loc Location, trail string, seq *int64, kind ProblemKind, msg string) {
+	v.report.ProblemCount++
+	if st := v.trails[trail]; st != nil {
+		st.summary.Problems++
+	}
+	if len(v.report.Problems) >= v.opts.MaxProblems {
+		return
+	}
+	p := Problem{Line: loc.Line, Trail: trail, Sequence: seq, Kind: kind, Message: msg}
+	if loc.Index >= 0 {
+		idx := loc.Index
+		p.Index = &idx
+	}
+	v.report.Problems = append(v.report.Problems, p)
+}
+
+func (v *Verifier) check(loc Location, e *Entry) {
+	v.report.Entries++
+	st := v.trails[e.Trail]
+	first := st == nil
+	if first {
+		st = &trailState{summary: TrailSummary{Trail: e.Trail, FirstSeq: e.Sequence},
+			minInteg: e.Integrity(), maxInteg: e.Integrity()}
+		if v.opts.Policies != nil {
+			p, origin := v.opts.Policies.Resolve(e.Trail)
+			st.policy, st.origin = &p, origin
+		}
+		v.trails[e.Trail] = st
+		v.order = append(v.order, e.Trail)
+	}
+	seq := e.Sequence
+	report := func(kind ProblemKind, format string, args ...any) {
+		v.problem(loc, e.Trail, &seq, kind, fmt.Sprintf(format, args...))
+	}
+
+	if e.EntryHash != "" {
+		if got := e.ComputeHash(); got != e.EntryHash {
+			report(KindHashMismatch, "entry_hash does not match the entry's content "+
+				"(it hashes to %s): a hashed field was changed", got)
+		}
+	}
+
+	if first {
+		v.checkStart(e, report)
+	} else {
+		want := st.summary.LastSeq + 1
+		switch {
+		case seq == want:
+		case seq > want:
+			report(KindSeqGap, "sequence jumps from %d to %d: %d entries missing",
+				st.summary.LastSeq, seq, seq-want)
+		case seq == st.summary.LastSeq:
+			report(KindSeqRepeat, "sequence %d repeats the entry on line %d", seq, st.lastLine)
+		default:
+			report(KindSeqBackwards, "sequence goes back from %d to %d (reordered or replayed)",
+				st.summary.LastSeq, seq)
+		}
+		if e.PrevHash != "" && e.PrevHash != st.summary.HeadHash {
+			prev := st.summary.HeadHash
+			if prev == "" {
+				prev = "null"
+			}
+			report(KindChainBreak, "prev_hash %s does not match the entry_hash %s of the "+
+				"trail's previous entry (line %d)", short(e.PrevHash), short(prev), st.lastLine)
+		}
+		switch {
+		case e.EntryHash == "" && st.hashed:
+			report(KindDowngrade, "entry has no hash after hashed entries of its trail")
+		case e.PrevHash == "" && st.chained:
+			report(KindDowngrade, "entry is not chained after chained entries of its trail")
+		}
+	}
+
+	if st.policy != nil {
+		v.checkPolicy(e, first, st, report)
+	}
+
+	st.summary.Entries++
+	st.summary.LastSeq = seq
+	st.summary.HeadHash = e.EntryHash
+	st.lastLine = loc.Line
+	st.hashed = st.hashed || e.EntryHash != ""
+	st.chained = st.chained || e.PrevHash != ""
+	st.minInteg = min(st.minInteg, e.Integrity())
+	st.maxInteg = max(st.maxInteg, e.Integrity())
+}
+
+// checkStart checks the first entry of a trail against its anchor, or
+// against sequence 0 with no link when there is none.
+func (v *Verifier) checkStart(e *Entry, report func(ProblemKind, string, ...any)) {
+	anchor, anchored := v.opts.Anchors[e.Trail]
+	if !anchored {
+		switch {
+		case e.Sequence != 0 && e.PrevHash != "":
+			report(KindHeadMissing, "trail starts at sequence %d and links to an entry "+
+				"that is not in the log: entries 0 to %d are missing", e.Sequence, e.Sequence-1)
+		case e.Sequence != 0:
+			report(KindHeadMissing, "trail starts at sequence %d, not 0: entries 0 to %d "+
+				"are missing", e.Sequence, e.Sequence-1)
+		case e.PrevHash != "":
+			report(KindHeadMissing, "first entry of the trail links to an entry "+
+				"that is not in the log")
+		}
+		return
+	}
+	if e.Sequence != anchor.Sequence {
+		report(KindHeadMissing, "trail starts at sequence %d, but its anchor says %d",
+			e.Sequence, anchor.Sequence)
+	}
+	switch {
+	case anchor.PrevHash != "" && e.PrevHash != anchor.PrevHash:
+		report(KindChainBreak, "first entry's prev_hash %s does not match the anchor's hash %s",
+			short(orNull(e.PrevHash)), short(anchor.PrevHash))
+	case anchor.PrevHash == "" && e.PrevHash != "":
+		report(KindHeadMissing, "first entry links to %s, but the anchor gives no hash "+
+			"to check it against", short(e.PrevHash))
+	}
+}
+
+func (v *Verifier) checkPolicy(e *Entry, first bool, st *trailState,
+	report func(ProblemKind, string, ...any)) {
+	need := st.policy.Integrity
+	have := e.Integrity()
+	// The first entry of a chain has nothing to link to.
+	if need == IntegrityChain && have == IntegrityHash && first {
+		have = IntegrityChain
+	}
+	if have < need {
+		report(KindPolicyWeaker, "entry has integrity %s, but the trail's policy (%s) "+
+			"requires %s", have, st.origin, need)
+	}
+}
+
+// Report returns the verdict on everything added so far.
+func (v *Verifier) Report() Report {
+	r := v.report
+	r.Trails = make([]TrailSummary, 0, len(v.order))
+	for _, name := range v.order {
+		st := v.trails[name]
+		s := st.summary
+		s.Integrity = st.minInteg.String()
+		if st.maxInteg != st.minInteg {
+			s.Integrity += ".." + st.maxInteg.String()
+		}
+		r.Trails = append(r.Trails, s)
+	}
+	if r.Problems == nil {
+		r.Problems = []Problem{}
+	}
+	return r
+}
+
+func short(h string) string {
+	if len(h) > 12 {
+		return h[:12]
+	}
+	return h
+}
+
+func orNull(h string) string {
+	if h == "" {
+		return "null"
+	}
+	return h
+}

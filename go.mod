@@ -1,0 +1,3 @@
+module github.com/auditgate/auditgate
+
+go 1.26.8
