@@ -84,10 +84,33 @@ func Canonical(data []byte) ([]byte, error) {
 	return out, nil
 }
 
+// CanonicalFinite is Canonical for new input: it also rejects a number too
+// large for a double, whose canonical text (Infinity) is not JSON.
+func CanonicalFinite(data []byte) ([]byte, error) {
+	s := scanner{finite: true}
+	s.reset(data)
+	out, err := s.value(nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.end(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ObjectMembersFinite is ObjectMembers for new input; see CanonicalFinite.
+func ObjectMembersFinite(data []byte) ([]Member, error) {
+	return objectMembers(scanner{finite: true}, data)
+}
+
 // ObjectMembers reads the JSON object in data and returns its members in
 // canonical key order, each value in canonical form.
 func ObjectMembers(data []byte) ([]Member, error) {
-	var s scanner
+	return objectMembers(scanner{}, data)
+}
+
+func objectMembers(s scanner, data []byte) ([]Member, error) {
 	s.reset(data)
 	s.skipSpace()
 	if s.pos >= len(s.data) || s.data[s.pos] != '{' {
@@ -148,6 +171,7 @@ type scanner struct {
 	scratch [][]Member // member lists reused per depth
 	bufs    [][]byte   // value buffers reused per depth
 	str     []byte     // decoded string scratch
+	finite  bool       // reject numbers a double cannot hold
 }
 
 func (s *scanner) reset(data []byte) {
@@ -347,9 +371,16 @@ func (s *scanner) array(dst []byte) ([]byte, error) {
 
 // number appends the canonical text of the number at the current position.
 func (s *scanner) number(dst []byte) ([]byte, error) {
+	at := s.pos
 	text, isInt, err := s.numberText()
 	if err != nil {
 		return nil, err
+	}
+	if s.finite && !isInt {
+		if f, _ := strconv.ParseFloat(string(text), 64); math.IsInf(f, 0) {
+			return nil, &SyntaxError{Offset: at, Msg: fmt.Sprintf(
+				"number %s is too large for a double", text)}
+		}
 	}
 	return appendNumber(dst, text, isInt), nil
 }

@@ -216,8 +216,8 @@ func (v *Verifier) check(loc Location, e *Entry) {
 		switch {
 		case seq == want:
 		case seq > want:
-			report(KindSeqGap, "sequence jumps from %d to %d: %d entries missing",
-				st.summary.LastSeq, seq, seq-want)
+			report(KindSeqGap, "sequence jumps from %d to %d: %s missing",
+				st.summary.LastSeq, seq, entries(seq-want))
 		case seq == st.summary.LastSeq:
 			report(KindSeqRepeat, "sequence %d repeats the entry on line %d", seq, st.lastLine)
 		default:
@@ -244,6 +244,12 @@ func (v *Verifier) check(loc Location, e *Entry) {
 		v.checkPolicy(e, first, st, report)
 	}
 
+	// A chain's first entry carries no link; once its successor links to
+	// it, count it as chained in the summary.
+	if !first && st.summary.Entries == 1 && e.Integrity() == IntegrityChain &&
+		st.minInteg == IntegrityHash && e.PrevHash == st.summary.HeadHash {
+		st.minInteg = IntegrityChain
+	}
 	st.summary.Entries++
 	st.summary.LastSeq = seq
 	st.summary.HeadHash = e.EntryHash
@@ -331,4 +337,11 @@ func orNull(h string) string {
 		return "null"
 	}
 	return h
+}
+
+func entries(n int64) string {
+	if n == 1 {
+		return "1 entry"
+	}
+	return fmt.Sprintf("%d entries", n)
 }

@@ -1,0 +1,208 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"syscall"
+
+	"github.com/auditgate/auditgate/core"
+)
+
+// Store is the storage contract the engine records through; see core.Store
+// for what an implementation guarantees and what its callers must distrust.
+type Store = core.Store
+
+// File is a store kept in one JSON-lines file: one entry per line, UTF-8,
+// each line ended by "\n", only ever appended to.
+//
+// Writers in any number of processes may share a File. Each Update takes an
+// exclusive lock on the store file, reads the trail heads, appends its lines
+// with one write, flushes them to stable storage and only then returns nil.
+// Beside the store it keeps two files of its own: <store>.heads, a
+// rebuildable index of trail heads, and <store>.partial, where an
+// unterminated last line left by a crash is set aside before the next append.
+type File struct {
+	path string
+}
+
+// NewFile returns the store kept at path. Nothing is opened or created
+// until the first Update.
+func NewFile(path string) *File {
+	return &File{path: path}
+}
+
+// Path returns the store file's path.
+func (f *File) Path() string { return f.path }
+
+// IndexPath returns the path of the heads index.
+func (f *File) IndexPath() string { return f.path + ".heads" }
+
+// PartialPath returns the path of the file that keeps set-aside partial lines.
+func (f *File) PartialPath() string { return f.path + ".partial" }
+
+// Update implements core.Store.
+func (f *File) Update(ctx context.Context, fn func(tx core.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	fh, err := f.open()
+	if err != nil {
+		return err
+	}
+	defer fh.Close()
+	if err := lockFile(fh, true); err != nil {
+		return fmt.Errorf("lock store %s: %w", f.path, err)
+	}
+	defer unlockFile(fh)
+
+	info, err := fh.Stat()
+	if err != nil {
+		return fmt.Errorf("stat store %s: %w", f.path, err)
+	}
+	if !info.Mode().IsRegular() {
+		return fmt.Errorf("store %s is not a regular file", f.path)
+	}
+	size, err := f.setAside(fh, info.Size())
+	if err != nil {
+		return err
+	}
+	idx, err := f.heads(fh, size)
+	if err != nil {
+		return err
+	}
+
+	tx := &fileTx{idx: idx, staged: make(map[string]core.Head)}
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if len(tx.buf) == 0 {
+		return nil
+	}
+	if err := f.write(fh, size, tx.buf); err != nil {
+		return err
+	}
+
+	for trail, h := range tx.staged {
+		idx.heads[trail] = h
+	}
+	idx.tailOff = size + int64(tx.lastStart)
+	idx.tailHash = sha256Hex(tx.buf[tx.lastStart:])
+	idx.size = size + int64(len(tx.buf))
+	idx.lines += tx.count
+	// The index is a cache: failing to save it costs a rebuild later.
+	_ = writeIndex(f.IndexPath(), idx)
+	return nil
+}
+
+// open opens the store for appending, creating it if needed. A new store's
+// directory entry is flushed so that the file itself survives a crash.
+func (f *File) open() (*os.File, error) {
+	fh, err := os.OpenFile(f.path, os.O_RDWR|os.O_APPEND, 0)
+	if err == nil {
+		return fh, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("open store %s: %w", f.path, unwrapPath(err))
+	}
+	fh, err = os.OpenFile(f.path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("create store %s: %w", f.path, unwrapPath(err))
+	}
+	if err := syncDir(filepath.Dir(f.path)); err != nil {
+		fh.Close()
+		return nil, fmt.Errorf("create store %s: %w", f.path, err)
+	}
+	return fh, nil
+}
+
+// unwrapPath drops the *PathError wrapper, whose path the caller names.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) {
+		return err
+	}
+	return nil
+}
+
+// write appends buf at the end of the store (whose length is size) and
+// flushes it. On failure it cuts the store back to size, so no partial line
+// is left behind.
+func (f *File) write(fh *os.File, size int64, buf []byte) error {
+	n, err := fh.Write(buf)
+	if err == nil && n != len(buf) {
+		err = io.ErrShortWrite
+	}
+	if err == nil {
+		err = fh.Sync()
+	}
+	if err == nil {
+		return nil
+	}
+	err = fmt.Errorf("append to store %s: %w", f.path, unwrapPath(err))
+	if terr := fh.Truncate(size); terr != nil {
+		return fmt.Errorf("%w; cutting the partial write failed too (%v): "+
+			"the next writer sets it aside", err, terr)
+	}
+	_ = fh.Sync()
+	return err
+}
+
+// heads returns the trail heads of a store of the given size, from the
+// index when it matches the store, otherwise rebuilt by reading the store.
+func (f *File) heads(fh *os.File, size int64) (*index, error) {
+	idx := readIndex(f.IndexPath())
+	if idx == nil || !idx.matches(fh, size) {
+		idx = newIndex()
+	}
+	if err := idx.catchUp(fh, size, f.path); err != nil {
+		return nil, err
+	}
+	return idx, nil
+}
+
+type fileTx struct {
+	idx       *index
+	staged    map[string]core.Head
+	buf       []byte
+	lastStart int
+	count     int
+}
+
+func (tx *fileTx) Head(trail string) (core.Head, bool, error) {
+	if h, ok := tx.staged[trail]; ok {
+		return h, true, nil
+	}
+	h, ok := tx.idx.heads[trail]
+	return h, ok, nil
+}
+
+func (tx *fileTx) Append(e *core.Entry) error {
+	start := len(tx.buf)
+	tx.buf = e.AppendLine(tx.buf)
+	if n := len(tx.buf) - start; n > MaxLineBytes {
+		tx.buf = tx.buf[:start]
+		return fmt.Errorf("entry is %d bytes, longer than the %d MiB a stored line may hold",
+			n, MaxLineBytes>>20)
+	}
+	tx.lastStart = start
+	tx.count++
+	tx.staged[e.Trail] = core.HeadOf(e)
+	return nil
+}
