@@ -22,7 +22,7 @@ const (
 	KindSeqGap       ProblemKind = "sequence-gap"
 	KindSeqRepeat    ProblemKind = "sequence-repeat"
 	KindSeqBackwards ProblemKind = "sequence-backwards"
-	KindDowngrade    ProblemKind = "downgrade"    // weaker protection after stronger
+	KindDowngrade    ProblemKind = "downgrade"     // weaker protection after stronger
 	KindPolicyWeaker ProblemKind = "policy-weaker" // weaker than the trail's configured policy
 )
 
