@@ -75,7 +75,7 @@ the trail is whole.
 ` + exitHelp,
 		SilenceErrors:     true,
 		SilenceUsage:      true,
-		CompletionOptions: cobra.CompletionOptions{HiddenDefaultCmd: true},
+		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
 	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError(err, fmt.Sprintf("run 'auditgate %s --help' for the flags", c.Name()))
@@ -94,7 +94,9 @@ the trail is whole.
 		newHashCommand(g),
 		newPolicyCommand(g),
 		newVersionCommand(g),
+		newCompletionCommand(g),
 	)
+	registerCompletions(root)
 	return root
 }
 
