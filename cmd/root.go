@@ -95,6 +95,8 @@ the trail is whole.
 		newPolicyCommand(g),
 		newVersionCommand(g),
 		newCompletionCommand(g),
+		newQueryCommand(g),
+		newExportCommand(g),
 	)
 	registerCompletions(root)
 	return root

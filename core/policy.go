@@ -56,21 +56,8 @@ func ParseRetention(s string) (time.Duration, error) {
 	if s == "" || strings.EqualFold(s, "none") {
 		return 0, nil
 	}
-	var d time.Duration
-	if n, unit := s[:len(s)-1], s[len(s)-1]; unit == 'd' || unit == 'w' {
-		count, err := strconv.ParseInt(n, 10, 64)
-		if err != nil || count <= 0 || count > 100000 {
-			return 0, fmt.Errorf("bad retention %q (want none, a number of days or weeks "+
-				"such as 30d or 2w, or a duration such as 36h)", s)
-		}
-		d = time.Duration(count) * 24 * time.Hour
-		if unit == 'w' {
-			d *= 7
-		}
-		return d, nil
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d <= 0 {
+	d, ok := parseAge(s)
+	if !ok || d <= 0 {
 		return 0, fmt.Errorf("bad retention %q (want none, a number of days or weeks "+
 			"such as 30d or 2w, or a duration such as 36h)", s)
 	}
