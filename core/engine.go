@@ -138,46 +138,8 @@ type Engine struct {
 // returns a *NotRecordedError; otherwise it returns a DROPPED decision whose
 // Proceed field says whether the action may go ahead.
 func (eng *Engine) Record(ctx context.Context, req Request) (Decision, error) {
-	policies := eng.Policies
-	if policies == nil {
-		policies = NewPolicies()
-	}
-	trail := req.Trail.String()
-	policy, origin := policies.Resolve(trail)
-	d := Decision{Trail: trail, Policy: policy, PolicyOrigin: origin}
-
-	if req.Severity < policy.MinSeverity {
-		d.Status = Dropped
-		d.Proceed = true
-		d.Reason = fmt.Sprintf("severity %s is below the trail's min_severity %s",
-			req.Severity, policy.MinSeverity)
-		return d, nil
-	}
-
-	var entry *Entry
-	err := eng.Store.Update(ctx, func(tx Tx) error {
-		head, ok, err := tx.Head(trail)
-		if err != nil {
-			return err
-		}
-		entry = eng.build(req, policy, head, ok)
-		return tx.Append(entry)
-	})
-	if err == nil {
-		d.Status = Recorded
-		d.Entry = entry
-		d.Proceed = true
-		return d, nil
-	}
-
-	d.Status = Dropped
-	d.StoreErr = err
-	d.Reason = "store error: " + err.Error()
-	d.Proceed = policy.Proceeds()
-	if policy.Mode == Hard && policy.OnStoreError == FailClosed {
-		return d, &NotRecordedError{Trail: trail, Err: err}
-	}
-	return d, nil
+	decisions, err := eng.RecordGroup(ctx, []Request{req})
+	return decisions[0], err
 }
 
 // build makes the entry that follows head under policy.
