@@ -28,6 +28,9 @@ type recordOptions struct {
 	detail       string
 	detailFile   string
 	pairs        []string
+	batch        bool
+	input        string
+	group        int
 }
 
 func newRecordCommand(g *globals) *cobra.Command {
@@ -61,9 +64,15 @@ Examples:
   auditgate record --trail billing:refund@user:42 --verdict block \
       --severity warn --reason "over budget" -d amount:=129.5
   auditgate record --namespace api --source ratelimit --verdict allow -o json
-` + exitHelp,
+` + batchHelp + exitHelp,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, args []string) error {
+			if o.batch {
+				return runBatch(c, g, o)
+			}
+			if o.input != "" {
+				return usageErrorf("--input goes with --batch")
+			}
 			return runRecord(c, g, o)
 		},
 	}
@@ -80,6 +89,9 @@ Examples:
 	f.StringVar(&o.detail, "detail", "", "detail as a JSON object")
 	f.StringVar(&o.detailFile, "detail-file", "", "read the detail JSON object from a file, - for stdin")
 	f.StringArrayVarP(&o.pairs, "detail-field", "d", nil, "detail field: key=string or key:=JSON")
+	f.BoolVar(&o.batch, "batch", false, "read requests as JSON lines (see Batch mode below)")
+	f.StringVar(&o.input, "input", "", "with --batch: read requests from this file (default stdin)")
+	f.IntVar(&o.group, "group-size", 1024, "with --batch: most requests committed with one flush")
 	return c
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 
 	"github.com/auditgate/auditgate/core"
 )
@@ -77,4 +78,48 @@ func DecisionText(d core.Decision) string {
 		s += " " + e.EntryHash[:12]
 	}
 	return s
+}
+
+// AppendBatchDecision appends one line of the batch protocol's output: the
+// request's input line number, then the decision as WriteDecisionJSON
+// writes it. It is written by hand because a batch prints one per entry.
+func AppendBatchDecision(dst []byte, inputLine int, d core.Decision) []byte {
+	dst = append(dst, `{"input_line":`...)
+	dst = strconv.AppendInt(dst, int64(inputLine), 10)
+	dst = append(dst, `,"status":`...)
+	dst = core.AppendString(dst, string(d.Status))
+	dst = append(dst, `,"trail":`...)
+	dst = core.AppendString(dst, d.Trail)
+	dst = append(dst, `,"proceed":`...)
+	dst = strconv.AppendBool(dst, d.Proceed)
+	dst = append(dst, `,"reason":`...)
+	if d.Reason == "" {
+		dst = append(dst, "null"...)
+	} else {
+		dst = core.AppendString(dst, d.Reason)
+	}
+	if d.Entry != nil {
+		dst = append(dst, `,"sequence":`...)
+		dst = strconv.AppendInt(dst, d.Entry.Sequence, 10)
+		dst = append(dst, `,"entry_hash":`...)
+		if d.Entry.EntryHash == "" {
+			dst = append(dst, "null"...)
+		} else {
+			dst = core.AppendString(dst, d.Entry.EntryHash)
+		}
+	}
+	return append(dst, "}\n"...)
+}
+
+// AppendBatchProblem appends the output line of a request that was not
+// recorded for a reason of its own: status REJECTED (bad input) or
+// NOT_ATTEMPTED (the batch stopped before it).
+func AppendBatchProblem(dst []byte, inputLine int, status, reason string) []byte {
+	dst = append(dst, `{"input_line":`...)
+	dst = strconv.AppendInt(dst, int64(inputLine), 10)
+	dst = append(dst, `,"status":`...)
+	dst = core.AppendString(dst, status)
+	dst = append(dst, `,"proceed":false,"reason":`...)
+	dst = core.AppendString(dst, reason)
+	return append(dst, "}\n"...)
 }

@@ -1,0 +1,89 @@
+package core
+
+import (
+	"errors"
+	"fmt"
+	"unicode/utf8"
+)
+
+// ParseRequest reads one request of the batch protocol: a JSON object with
+// the fields of the record flags. trail (or namespace and source, with
+// principal defaulting to global) and verdict are required; severity
+// defaults to INFO; gate_type, gate_identity, reason and detail are
+// optional. Verdict and severity are read in any letter case. A field the
+// protocol does not have, a duplicate key, a number too large for a double or
+// text that is not UTF-8 is an error.
+func ParseRequest(line []byte) (Request, error) {
+	var req Request
+	members, err := ObjectMembersFinite(line)
+	if err != nil {
+		return req, err
+	}
+	fields := make(map[string]string, len(members))
+	var reasonNull bool
+	for _, m := range members {
+		switch m.Key {
+		case "detail":
+			if len(m.Value) == 0 || m.Value[0] != '{' {
+				return req, errors.New(`field "detail": want a JSON object`)
+			}
+			req.Detail = append([]byte(nil), m.Value...)
+		case "trail", "namespace", "source", "principal", "verdict", "severity",
+			"gate_type", "gate_identity", "reason":
+			if m.Key == "reason" && string(m.Value) == "null" {
+				reasonNull = true
+				continue
+			}
+			if len(m.Value) == 0 || m.Value[0] != '"' {
+				return req, fmt.Errorf("field %q: want a string", m.Key)
+			}
+			s, err := decodeString(m.Value)
+			if err != nil || !utf8.ValidString(s) {
+				return req, fmt.Errorf("field %q: not valid UTF-8 text", m.Key)
+			}
+			fields[m.Key] = s
+		default:
+			return req, fmt.Errorf("unknown field %s (want trail, verdict, severity, gate_type, "+
+				"gate_identity, reason, detail)", QuoteString(m.Key))
+		}
+	}
+
+	if t, ok := fields["trail"]; ok {
+		if fields["namespace"] != "" || fields["source"] != "" || fields["principal"] != "" {
+			return req, errors.New("give trail or namespace/source/principal, not both")
+		}
+		if req.Trail, err = ParseTrail(t); err != nil {
+			return req, err
+		}
+	} else {
+		principal, ok := fields["principal"]
+		if !ok {
+			principal = "global"
+		}
+		if fields["namespace"] == "" || fields["source"] == "" {
+			return req, errors.New(`no trail: give "trail" or "namespace" and "source"`)
+		}
+		if req.Trail, err = NewTrail(fields["namespace"], fields["source"], principal); err != nil {
+			return req, err
+		}
+	}
+	v, ok := fields["verdict"]
+	if !ok {
+		return req, errors.New(`missing field "verdict"`)
+	}
+	if req.Verdict, err = ParseVerdict(v); err != nil {
+		return req, err
+	}
+	req.Severity = Info
+	if s, ok := fields["severity"]; ok {
+		if req.Severity, err = ParseSeverity(s); err != nil {
+			return req, err
+		}
+	}
+	req.GateType = fields["gate_type"]
+	req.GateIdentity = fields["gate_identity"]
+	if r, ok := fields["reason"]; ok && !reasonNull {
+		req.Reason = &r
+	}
+	return req, nil
+}
