@@ -36,29 +36,32 @@ recorded under hard+fail_closed), then 2 (a rejected request), then 3
 text lines.
 `
 
-// batchLine is one request line read from the input.
+// batchLine is one request read from the input, parsed.
 type batchLine struct {
-	n    int
-	data []byte
-	err  error
+	n   int
+	req core.Request
+	err error // why the line is not a request
 }
 
-// readBatch sends the input's lines on a channel until the input ends.
+// readBatch sends the input's requests on a channel until the input ends.
+// It parses them too, so parsing the next group overlaps committing this one.
 func readBatch(r io.Reader, out chan<- batchLine) {
 	defer close(out)
+	var p core.Parser
 	br := bufio.NewReaderSize(r, 256<<10)
 	for n := 1; ; n++ {
 		data, err := br.ReadBytes('\n')
 		if len(data) > store.MaxLineBytes {
-			out <- batchLine{n: n, err: store.ErrLineTooLong}
+			out <- batchLine{n: n, err: fmt.Errorf("read input: %w", store.ErrLineTooLong)}
 			return
 		}
 		if len(bytes.TrimSpace(data)) > 0 {
-			out <- batchLine{n: n, data: data}
+			req, perr := p.ParseRequest(data)
+			out <- batchLine{n: n, req: req, err: perr}
 		}
 		if err != nil {
 			if !errors.Is(err, io.EOF) {
-				out <- batchLine{n: n, err: err}
+				out <- batchLine{n: n, err: fmt.Errorf("read input: %w", err)}
 			}
 			return
 		}
@@ -194,26 +197,18 @@ func (b *batch) worse(code ExitCode) {
 // commit records one group and prints its decisions in input order.
 func (b *batch) commit(c *cobra.Command, group []batchLine) error {
 	reqs := make([]core.Request, 0, len(group))
-	rejected := make([]error, len(group))
-	for i, l := range group {
-		if l.err != nil {
-			rejected[i] = fmt.Errorf("read input: %w", l.err)
-			continue
+	for _, l := range group {
+		if l.err == nil {
+			l.req.RecordedBy = b.recordedBy
+			reqs = append(reqs, l.req)
 		}
-		req, err := core.ParseRequest(l.data)
-		if err != nil {
-			rejected[i] = err
-			continue
-		}
-		req.RecordedBy = b.recordedBy
-		reqs = append(reqs, req)
 	}
 	decisions, recErr := b.eng.RecordGroup(c.Context(), reqs)
 	next := 0
-	for i, l := range group {
-		if rejected[i] != nil {
+	for _, l := range group {
+		if l.err != nil {
 			b.worse(ExitUsage)
-			b.writeProblem(l.n, "REJECTED", fmt.Sprintf("input line %d: %v", l.n, rejected[i]))
+			b.writeProblem(l.n, "REJECTED", fmt.Sprintf("input line %d: %v", l.n, l.err))
 			continue
 		}
 		d := decisions[next]

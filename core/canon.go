@@ -101,16 +101,18 @@ func CanonicalFinite(data []byte) ([]byte, error) {
 
 // ObjectMembersFinite is ObjectMembers for new input; see CanonicalFinite.
 func ObjectMembersFinite(data []byte) ([]Member, error) {
-	return objectMembers(scanner{finite: true}, data)
+	return objectMembers(&scanner{finite: true}, data)
 }
 
 // ObjectMembers reads the JSON object in data and returns its members in
 // canonical key order, each value in canonical form.
 func ObjectMembers(data []byte) ([]Member, error) {
-	return objectMembers(scanner{}, data)
+	return objectMembers(&scanner{}, data)
 }
 
-func objectMembers(s scanner, data []byte) ([]Member, error) {
+// objectMembers reads an object with s. The members' values live in s's
+// buffers, valid until s reads another object at the same depth.
+func objectMembers(s *scanner, data []byte) ([]Member, error) {
 	s.reset(data)
 	s.skipSpace()
 	if s.pos >= len(s.data) || s.data[s.pos] != '{' {
@@ -630,6 +632,17 @@ const hexDigits = "0123456789abcdef"
 func AppendString(dst []byte, str string) []byte {
 	dst = append(dst, '"')
 	for i := 0; i < len(str); {
+		// Copy a run that needs no escaping in one step.
+		run := i
+		for run < len(str) && str[run] >= 0x20 && str[run] < 0x7f && str[run] != '"' &&
+			str[run] != '\\' {
+			run++
+		}
+		if run > i {
+			dst = append(dst, str[i:run]...)
+			i = run
+			continue
+		}
 		c := str[i]
 		if c < 0x80 {
 			switch {

@@ -149,7 +149,28 @@ func appendHash(dst []byte, h string) []byte {
 // WallTime formats t as the entry's wall_ts: ISO 8601 in UTC with
 // microseconds and an explicit +00:00 offset.
 func WallTime(t time.Time) string {
-	return t.UTC().Format("2006-01-02T15:04:05.000000+00:00")
+	t = t.UTC()
+	year, month, day := t.Date()
+	hour, minute, sec := t.Clock()
+	if year < 0 || year > 9999 {
+		return t.Format("2006-01-02T15:04:05.000000+00:00")
+	}
+	var b [32]byte
+	digits := func(at, n, v int) {
+		for i := at + n - 1; i >= at; i-- {
+			b[i] = byte('0' + v%10)
+			v /= 10
+		}
+	}
+	copy(b[:], "0000-00-00T00:00:00.000000+00:00")
+	digits(0, 4, year)
+	digits(5, 2, int(month))
+	digits(8, 2, day)
+	digits(11, 2, hour)
+	digits(14, 2, minute)
+	digits(17, 2, sec)
+	digits(20, 6, t.Nanosecond()/1000)
+	return string(b[:])
 }
 
 // UnixSeconds returns the entry ts for t: Unix seconds with microseconds.

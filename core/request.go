@@ -14,12 +14,20 @@ import (
 // protocol does not have, a duplicate key, a number too large for a double or
 // text that is not UTF-8 is an error.
 func ParseRequest(line []byte) (Request, error) {
+	var p Parser
+	return p.ParseRequest(line)
+}
+
+// ParseRequest is the package's ParseRequest with the parser's buffers.
+func (p *Parser) ParseRequest(line []byte) (Request, error) {
 	var req Request
-	members, err := ObjectMembersFinite(line)
+	p.s.finite = true
+	members, err := objectMembers(&p.s, line)
+	p.s.finite = false
 	if err != nil {
 		return req, err
 	}
-	fields := make(map[string]string, len(members))
+	fields := make(map[string]string, 8)
 	var reasonNull bool
 	for _, m := range members {
 		switch m.Key {
