@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
 
@@ -115,18 +116,19 @@ func runVerify(c *cobra.Command, g *globals, o *verifyOptions, args []string) er
 func verifyFile(path string, opts core.VerifyOptions) (format.FileReport, error) {
 	f := store.NewFile(path)
 	v := core.NewVerifier(opts)
+	p := v.Pipeline(runtime.GOMAXPROCS(0))
 	logFormat, err := f.ReadLog(func(rec store.Record) error {
 		switch {
 		case rec.Broken != nil:
-			v.AddParsed(rec.Loc, nil, &core.EntryError{Kind: core.KindMalformed,
-				Msg: rec.Broken.Error()})
+			p.AddBroken(rec.Loc, rec.Broken)
 		case rec.Partial:
-			v.AddPartial(rec.Loc, len(rec.Data))
+			p.AddPartial(rec.Loc, len(rec.Data))
 		default:
-			v.Add(rec.Loc, rec.Data)
+			p.Add(rec.Loc, rec.Data)
 		}
 		return nil
 	})
+	p.Close()
 	if err != nil {
 		return format.FileReport{}, err
 	}

@@ -509,39 +509,52 @@ func AppendFloat(dst []byte, f float64) []byte {
 
 // string reads a JSON string and returns it decoded as WTF-8.
 func (s *scanner) string() (string, error) {
+	b, err := s.stringBytes()
+	return string(b), err
+}
+
+// plainByte marks the bytes a string can hold as they are: printable ASCII
+// other than '"' and '\\'.
+var plainByte = func() (t [256]bool) {
+	for c := 0x20; c < 0x7f; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+// stringBytes reads a JSON string and returns it decoded as WTF-8, without
+// allocating: the result is the input itself when the string has no escapes
+// and no non-ASCII, else the scanner's scratch buffer, valid until the next
+// string is read.
+func (s *scanner) stringBytes() ([]byte, error) {
 	s.pos++ // opening quote
 	start := s.pos
 	d := s.data
-	// Fast path: printable ASCII with no escapes is its own decoding.
-	for s.pos < len(d) {
-		c := d[s.pos]
-		if c == '"' {
-			s.pos++
-			return string(d[start : s.pos-1]), nil
-		}
-		if c < 0x20 || c == '\\' || c >= 0x80 {
-			break
-		}
+	for s.pos < len(d) && plainByte[d[s.pos]] {
 		s.pos++
+	}
+	if s.pos < len(d) && d[s.pos] == '"' {
+		s.pos++
+		return d[start : s.pos-1], nil
 	}
 	out := append(s.str[:0], d[start:s.pos]...)
 	for {
 		if s.pos >= len(d) {
-			return "", s.errorf("unterminated string")
+			return nil, s.errorf("unterminated string")
 		}
 		c := d[s.pos]
 		switch {
 		case c == '"':
 			s.pos++
 			s.str = out
-			return string(out), nil
+			return out, nil
 		case c < 0x20:
-			return "", s.errorf("raw control character 0x%02x in string (must be escaped)", c)
+			return nil, s.errorf("raw control character 0x%02x in string (must be escaped)", c)
 		case c == '\\':
 			var err error
 			out, err = s.escape(out)
 			if err != nil {
-				return "", err
+				return nil, err
 			}
 		case c < 0x80:
 			out = append(out, c)
@@ -549,7 +562,7 @@ func (s *scanner) string() (string, error) {
 		default:
 			r, size := utf8.DecodeRune(d[s.pos:])
 			if r == utf8.RuneError && size <= 1 {
-				return "", s.errorf("invalid UTF-8 in string")
+				return nil, s.errorf("invalid UTF-8 in string")
 			}
 			out = append(out, d[s.pos:s.pos+size]...)
 			s.pos += size
@@ -634,8 +647,7 @@ func AppendString(dst []byte, str string) []byte {
 	for i := 0; i < len(str); {
 		// Copy a run that needs no escaping in one step.
 		run := i
-		for run < len(str) && str[run] >= 0x20 && str[run] < 0x7f && str[run] != '"' &&
-			str[run] != '\\' {
+		for run < len(str) && plainByte[str[run]] {
 			run++
 		}
 		if run > i {

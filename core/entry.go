@@ -180,16 +180,25 @@ func UnixSeconds(t time.Time) Number {
 
 // ValidHash reports whether h is 64 lowercase hex digits.
 func ValidHash(h string) bool {
+	return validHash([]byte(h))
+}
+
+var lowerHex = func() (t [256]bool) {
+	for _, c := range "0123456789abcdef" {
+		t[c] = true
+	}
+	return t
+}()
+
+func validHash(h []byte) bool {
 	if len(h) != 64 {
 		return false
 	}
-	for i := 0; i < len(h); i++ {
-		c := h[i]
-		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
-			return false
-		}
+	ok := true
+	for _, c := range h {
+		ok = ok && lowerHex[c]
 	}
-	return true
+	return ok
 }
 
 // ParseWallTime reads a wall_ts value: an RFC 3339 / ISO 8601 date and time

@@ -3,6 +3,7 @@ package core
 import (
 	"errors"
 	"fmt"
+	"math/bits"
 	"strconv"
 )
 
@@ -34,11 +35,39 @@ const (
 	fAll = fSequence<<1 - 1
 )
 
-var fieldBits = map[string]int{
-	"schema_version": fSchema, "trail": fTrail, "ts": fTS, "wall_ts": fWallTS,
-	"verdict": fVerdict, "severity": fSeverity, "gate_type": fGateType,
-	"gate_identity": fGateIdentity, "recorded_by": fRecordedBy, "reason": fReason,
-	"detail": fDetail, "entry_hash": fEntryHash, "prev_hash": fPrevHash, "sequence": fSequence,
+// fieldBit returns the bit of a known field, or 0.
+func fieldBit(key []byte) int {
+	switch string(key) {
+	case "schema_version":
+		return fSchema
+	case "trail":
+		return fTrail
+	case "ts":
+		return fTS
+	case "wall_ts":
+		return fWallTS
+	case "verdict":
+		return fVerdict
+	case "severity":
+		return fSeverity
+	case "gate_type":
+		return fGateType
+	case "gate_identity":
+		return fGateIdentity
+	case "recorded_by":
+		return fRecordedBy
+	case "reason":
+		return fReason
+	case "detail":
+		return fDetail
+	case "entry_hash":
+		return fEntryHash
+	case "prev_hash":
+		return fPrevHash
+	case "sequence":
+		return fSequence
+	}
+	return 0
 }
 
 // fieldOrder names the fields in stored order, for messages.
@@ -94,7 +123,7 @@ func (p *Parser) parse(line []byte, lenient bool) (*Entry, error) {
 	var unknown []string
 	var fieldErr *EntryError
 	fail := func(field string, kind ProblemKind, format string, args ...any) {
-		if lenient && fieldBits[field]&unhashed != 0 {
+		if lenient && fieldBit([]byte(field))&unhashed != 0 {
 			return // the Python loader does not look at these
 		}
 		if fieldErr == nil {
@@ -116,9 +145,16 @@ func (p *Parser) parse(line []byte, lenient bool) (*Entry, error) {
 				return nil, malformed(s.errorf("object key must be a string"))
 			}
 			at := s.pos
-			key, err := s.string()
+			keyBytes, err := s.stringBytes()
 			if err != nil {
 				return nil, malformed(err)
+			}
+			bit := fieldBit(keyBytes)
+			var key string
+			if bit != 0 {
+				key = fieldOrder[bits.TrailingZeros(uint(bit))]
+			} else {
+				key = string(keyBytes)
 			}
 			s.skipSpace()
 			if s.pos >= len(s.data) || s.data[s.pos] != ':' {
@@ -126,7 +162,7 @@ func (p *Parser) parse(line []byte, lenient bool) (*Entry, error) {
 			}
 			s.pos++
 			s.skipSpace()
-			bit, known := fieldBits[key]
+			known := bit != 0
 			switch {
 			case known && seen&bit != 0:
 				return nil, &EntryError{Kind: KindDuplicateKey, Field: key,
@@ -235,14 +271,6 @@ func (p *Parser) field(e *Entry, key string, fail func(string, ProblemKind, stri
 		}
 		return nil
 	}
-	readString := func() (string, error) {
-		str, err := s.string()
-		if err != nil {
-			return "", malformed(err)
-		}
-		return str, nil
-	}
-
 	switch key {
 	case "ts":
 		if c != '-' && (c < '0' || c > '9') {
@@ -252,9 +280,12 @@ func (p *Parser) field(e *Entry, key string, fail func(string, ProblemKind, stri
 		if err != nil {
 			return malformed(err)
 		}
-		canon := appendNumber(nil, text, isInt)
 		f, _ := strconv.ParseFloat(string(text), 64)
-		e.TS = Number{Text: string(canon), Value: f}
+		if isInt {
+			e.TS = Number{Text: string(appendNumber(nil, text, true)), Value: f}
+		} else {
+			e.TS = Number{Text: string(AppendFloat(s.str[:0], f)), Value: f}
+		}
 		return nil
 	case "sequence":
 		if c != '-' && (c < '0' || c > '9') {
@@ -295,25 +326,24 @@ func (p *Parser) field(e *Entry, key string, fail func(string, ProblemKind, stri
 		if c != '"' {
 			return wrongType("a string or null")
 		}
-		str, err := readString()
+		raw, err := s.stringBytes()
 		if err != nil {
-			return err
+			return malformed(err)
 		}
+		str := string(raw)
 		switch key {
 		case "reason":
 			e.Reason = &str
-		case "entry_hash":
-			if !ValidHash(str) {
-				fail(key, KindBadField, "field \"entry_hash\": %s is not 64 lowercase hex digits",
-					QuoteString(str))
+		case "entry_hash", "prev_hash":
+			if !validHash(raw) {
+				fail(key, KindBadField, "field %q: %s is not 64 lowercase hex digits",
+					key, QuoteString(str))
 			}
-			e.EntryHash = str
-		case "prev_hash":
-			if !ValidHash(str) {
-				fail(key, KindBadField, "field \"prev_hash\": %s is not 64 lowercase hex digits",
-					QuoteString(str))
+			if key == "entry_hash" {
+				e.EntryHash = str
+			} else {
+				e.PrevHash = str
 			}
-			e.PrevHash = str
 		}
 		return nil
 	}
@@ -322,60 +352,90 @@ func (p *Parser) field(e *Entry, key string, fail func(string, ProblemKind, stri
 	if c != '"' {
 		return wrongType("a string")
 	}
-	str, err := readString()
+	raw, err := s.stringBytes()
 	if err != nil {
-		return err
+		return malformed(err)
 	}
 	switch key {
 	case "schema_version":
-		e.SchemaVersion = str
-		if str != SchemaVersion {
+		if string(raw) == SchemaVersion {
+			e.SchemaVersion = SchemaVersion
+		} else {
+			e.SchemaVersion = string(raw)
 			fail(key, KindBadField, "field \"schema_version\": unsupported version %s (want %q)",
-				QuoteString(str), SchemaVersion)
+				QuoteString(e.SchemaVersion), SchemaVersion)
 		}
 	case "trail":
-		e.Trail = str
-		if _, err := ParseTrail(str); err != nil {
+		e.Trail = string(raw)
+		if _, err := ParseTrail(e.Trail); err != nil {
 			fail(key, KindBadField, "field \"trail\": %v", err)
 		}
 	case "wall_ts":
-		e.WallTS = str
-		if _, err := ParseWallTime(str); err != nil {
-			fail(key, KindBadField, "field \"wall_ts\": %v", err)
+		e.WallTS = string(raw)
+		if !quickWallTime(raw) {
+			if _, err := ParseWallTime(e.WallTS); err != nil {
+				fail(key, KindBadField, "field \"wall_ts\": %v", err)
+			}
 		}
 	case "verdict":
-		e.Verdict = Verdict(str)
-		if !validVerdict(e.Verdict) {
-			fail(key, KindBadField, "field \"verdict\": unknown verdict %s", QuoteString(str))
-		}
-	case "severity":
-		sev, ok := severityByName(str)
+		v, ok := verdictByName(raw)
 		if !ok {
-			fail(key, KindBadField, "field \"severity\": unknown severity %s", QuoteString(str))
+			v = Verdict(raw)
+			fail(key, KindBadField, "field \"verdict\": unknown verdict %s", QuoteString(string(v)))
+		}
+		e.Verdict = v
+	case "severity":
+		sev, ok := severityByName(raw)
+		if !ok {
+			fail(key, KindBadField, "field \"severity\": unknown severity %s",
+				QuoteString(string(raw)))
 		}
 		e.Severity = sev
 	case "gate_type":
-		e.GateType = str
+		e.GateType = string(raw)
 	case "gate_identity":
-		e.GateIdentity = str
+		e.GateIdentity = string(raw)
 	case "recorded_by":
-		e.RecordedBy = str
+		e.RecordedBy = string(raw)
 	}
 	return nil
 }
 
-func validVerdict(v Verdict) bool {
-	for _, known := range Verdicts {
-		if v == known {
-			return true
+// quickWallTime reports whether b is a time in the exact form auditgate
+// writes, 2026-12-04T11:23:16.561848+00:00, with plausible fields; other
+// forms are left to ParseWallTime.
+func quickWallTime(b []byte) bool {
+	const form = "dddd-dd-ddTdd:dd:dd.dddddd+00:00"
+	if len(b) != len(form) {
+		return false
+	}
+	for i := 0; i < len(form); i++ {
+		if form[i] == 'd' {
+			if b[i] < '0' || b[i] > '9' {
+				return false
+			}
+		} else if b[i] != form[i] {
+			return false
 		}
 	}
-	return false
+	num := func(i int) int { return int(b[i]-'0')*10 + int(b[i+1]-'0') }
+	month, day := num(5), num(8)
+	return month >= 1 && month <= 12 && day >= 1 && day <= 28 && num(11) < 24 &&
+		num(14) < 60 && num(17) < 60
 }
 
-func severityByName(s string) (Severity, bool) {
+func verdictByName(b []byte) (Verdict, bool) {
+	for _, known := range Verdicts {
+		if string(b) == string(known) {
+			return known, true
+		}
+	}
+	return "", false
+}
+
+func severityByName(b []byte) (Severity, bool) {
 	for i, name := range severityNames {
-		if s == name {
+		if string(b) == name {
 			return Severity(i), true
 		}
 	}

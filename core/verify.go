@@ -135,23 +135,49 @@ func NewVerifier(opts VerifyOptions) *Verifier {
 
 // Add reads and checks one stored line.
 func (v *Verifier) Add(loc Location, line []byte) {
-	e, err := v.parser.ParseEntry(line)
-	v.AddParsed(loc, e, err)
+	v.addChecked(checkLine(&v.parser, loc, line))
 }
 
 // AddParsed checks an entry that was parsed elsewhere (err is the parse
 // error, if any). Entries must still be given in file order.
 func (v *Verifier) AddParsed(loc Location, e *Entry, err error) {
+	c := checked{loc: loc, entry: e, err: err}
+	if err == nil && e.EntryHash != "" {
+		c.hash = e.ComputeHash()
+	}
+	v.addChecked(c)
+}
+
+// checked is a line parsed and hashed, ready for the in-order checks. The
+// parsing and hashing, the costly part, need no state, so they can run on
+// many goroutines (see Pipeline).
+type checked struct {
+	loc   Location
+	entry *Entry
+	err   error
+	hash  string // the entry's computed hash, when it has an entry_hash
+}
+
+func checkLine(p *Parser, loc Location, line []byte) checked {
+	e, err := p.ParseEntry(line)
+	c := checked{loc: loc, entry: e, err: err}
+	if err == nil && e.EntryHash != "" {
+		c.hash = e.ComputeHash()
+	}
+	return c
+}
+
+func (v *Verifier) addChecked(c checked) {
 	v.report.Lines++
-	if err != nil {
+	if c.err != nil {
 		kind := KindMalformed
-		if ee, ok := err.(*EntryError); ok {
+		if ee, ok := c.err.(*EntryError); ok {
 			kind = ee.Kind
 		}
-		v.problem(loc, "", nil, kind, err.Error())
+		v.problem(c.loc, "", nil, kind, c.err.Error())
 		return
 	}
-	v.check(loc, e)
+	v.check(c.loc, c.entry, c.hash)
 }
 
 // AddPartial reports an unterminated last line of n bytes.
@@ -183,7 +209,7 @@ func (v *Verifier) problem(loc Location, trail string, seq *int64, kind ProblemK
 	v.report.Problems = append(v.report.Problems, p)
 }
 
-func (v *Verifier) check(loc Location, e *Entry) {
+func (v *Verifier) check(loc Location, e *Entry, computed string) {
 	v.report.Entries++
 	st := v.trails[e.Trail]
 	first := st == nil
@@ -202,11 +228,9 @@ func (v *Verifier) check(loc Location, e *Entry) {
 		v.problem(loc, e.Trail, &seq, kind, fmt.Sprintf(format, args...))
 	}
 
-	if e.EntryHash != "" {
-		if got := e.ComputeHash(); got != e.EntryHash {
-			report(KindHashMismatch, "entry_hash does not match the entry's content "+
-				"(it hashes to %s): a hashed field was changed", got)
-		}
+	if e.EntryHash != "" && computed != e.EntryHash {
+		report(KindHashMismatch, "entry_hash does not match the entry's content "+
+			"(it hashes to %s): a hashed field was changed", computed)
 	}
 
 	if first {
@@ -268,10 +292,10 @@ func (v *Verifier) checkStart(e *Entry, report func(ProblemKind, string, ...any)
 		switch {
 		case e.Sequence != 0 && e.PrevHash != "":
 			report(KindHeadMissing, "trail starts at sequence %d and links to an entry "+
-				"that is not in the log: entries 0 to %d are missing", e.Sequence, e.Sequence-1)
+				"that is not in the log: %s", e.Sequence, missingHead(e.Sequence))
 		case e.Sequence != 0:
-			report(KindHeadMissing, "trail starts at sequence %d, not 0: entries 0 to %d "+
-				"are missing", e.Sequence, e.Sequence-1)
+			report(KindHeadMissing, "trail starts at sequence %d, not 0: %s",
+				e.Sequence, missingHead(e.Sequence))
 		case e.PrevHash != "":
 			report(KindHeadMissing, "first entry of the trail links to an entry "+
 				"that is not in the log")
@@ -344,4 +368,12 @@ func entries(n int64) string {
 		return "1 entry"
 	}
 	return fmt.Sprintf("%d entries", n)
+}
+
+// missingHead says which entries before sequence seq are missing.
+func missingHead(seq int64) string {
+	if seq == 1 {
+		return "entry 0 is missing"
+	}
+	return fmt.Sprintf("entries 0 to %d are missing", seq-1)
 }
