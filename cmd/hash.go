@@ -35,7 +35,7 @@ With -o json each line is an object with the line, the computed hash, the
 stored one and whether they match. An entry that cannot be read is named
 on stderr and makes the exit status 2; the others are still printed.
 ` + exitHelp,
-		Args: cobra.MaximumNArgs(1),
+		Args: maxArgs(1, "give one file, or - or nothing for stdin"),
 		RunE: func(c *cobra.Command, args []string) error {
 			return runHash(g, o, args)
 		},

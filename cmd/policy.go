@@ -54,3 +54,23 @@ func exactArgs(n int, hint string) cobra.PositionalArgs {
 		return nil
 	}
 }
+
+// maxArgs is cobra.MaximumNArgs with a usage error and a hint.
+func maxArgs(n int, hint string) cobra.PositionalArgs {
+	return func(c *cobra.Command, args []string) error {
+		if len(args) > n {
+			return usageError(fmt.Errorf("%s takes at most %d argument(s), got %d",
+				c.Name(), n, len(args)), hint)
+		}
+		return nil
+	}
+}
+
+// noArgs is cobra.NoArgs with a usage error.
+func noArgs(c *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usageError(fmt.Errorf("%s takes no arguments, got %q", c.Name(), args[0]),
+			fmt.Sprintf("run '%s --help' for the usage", c.CommandPath()))
+	}
+	return nil
+}

@@ -65,7 +65,7 @@ Examples:
       --severity warn --reason "over budget" -d amount:=129.5
   auditgate record --namespace api --source ratelimit --verdict allow -o json
 ` + batchHelp + exitHelp,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(c *cobra.Command, args []string) error {
 			if o.batch {
 				return runBatch(c, g, o)

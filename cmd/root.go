@@ -46,13 +46,18 @@ func Main(ctx context.Context, args []string, s Streams) int {
 	root.SetIn(s.In)
 	root.SetOut(s.Out)
 	root.SetErr(s.ErrOut)
-	err := root.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return int(ExitOK)
 	}
 	var silent silentExit
 	if errors.As(err, &silent) {
 		return int(silent)
+	}
+	if cmd == root && codeOf(err) == ExitFailure {
+		// The root runs nothing itself: its only errors are cobra's for an
+		// unknown command, which are usage errors.
+		err = usageError(err, "run 'auditgate --help' for the commands")
 	}
 	fmt.Fprintf(s.ErrOut, "auditgate: error: %v\n", err)
 	for _, h := range hintsOf(err) {

@@ -17,7 +17,7 @@ func newVersionCommand(g *globals) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print the version of auditgate",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(c *cobra.Command, args []string) error {
 			_, err := fmt.Fprintf(g.Out, "auditgate %s (%s, %s/%s, entry format %s)\n",
 				versionString(), runtime.Version(), runtime.GOOS, runtime.GOARCH, core.SchemaVersion)

@@ -14,6 +14,8 @@ import (
 	"os"
 	"time"
 	"unicode/utf8"
+
+	"github.com/auditgate/auditgate/core"
 )
 
 // SetAside is one partial line that a writer moved out of the store into
@@ -27,7 +29,8 @@ type SetAside struct {
 	Text   string `json:"preview"`     // the start of the bytes as text, for people
 }
 
-// setAside moves an unterminated last line out of the store. The bytes are
+// setAside moves an unterminated last line out of the store, unless it is
+// a whole JSON value, which it ends with a newline instead. The bytes are
 // appended to <store>.partial and flushed before the store is cut, so a
 // crash in between can at worst keep them in both places. It returns the
 // store's new size.
@@ -53,6 +56,19 @@ func (f *File) setAside(fh *os.File, size int64) (int64, error) {
 	data := make([]byte, size-cut)
 	if _, err := fh.ReadAt(data, cut); err != nil {
 		return 0, fmt.Errorf("read store %s: %w", f.path, err)
+	}
+	// A whole JSON value that only lacks its newline (written by a producer
+	// that omits the last newline) is an entry, as readers take it: end it.
+	// An interrupted write cannot look like that, since every proper prefix
+	// of a JSON object is incomplete.
+	if _, err := core.Canonical(data); err == nil {
+		if _, err := fh.Write([]byte{'\n'}); err != nil {
+			return 0, fmt.Errorf("end the last line of store %s: %w", f.path, err)
+		}
+		if err := fh.Sync(); err != nil {
+			return 0, fmt.Errorf("flush store %s: %w", f.path, err)
+		}
+		return size + 1, nil
 	}
 	rec := SetAside{
 		At:     time.Now().UTC().Format("2006-01-02T15:04:05.000000+00:00"),
