@@ -13,13 +13,20 @@ import (
 // a well-formed entry is skipped with a warning on warn, since query and
 // export show entries and verify is the command that judges a log. An error
 // means a log could not be read.
-func readEntries(paths []string, warn io.Writer, fn func(line []byte, e *core.Entry) error) error {
+//
+// Lines that cannot hold a match by needles (see core.Query.Needles) are
+// skipped unparsed; nil needles read every line.
+func readEntries(paths []string, warn io.Writer, needles [][][]byte,
+	fn func(line []byte, e *core.Entry) error) error {
 	var p core.Parser
 	for _, path := range paths {
 		skipped := 0
 		_, err := store.NewFile(path).ReadLog(func(rec store.Record) error {
 			if rec.Broken != nil || rec.Partial {
 				skipped++
+				return nil
+			}
+			if !core.MayMatch(rec.Data, needles) {
 				return nil
 			}
 			e, err := p.ParseEntry(rec.Data)

@@ -138,7 +138,7 @@ func writeExport(dest io.Writer, fmtName string, paths []string, q *core.Query,
 	if err != nil {
 		return counts, err
 	}
-	err = readEntries(paths, warn, func(line []byte, e *core.Entry) error {
+	err = readEntries(paths, warn, nil, func(line []byte, e *core.Entry) error {
 		counts.total[e.Trail]++
 		if !q.Match(e) {
 			return nil

@@ -109,7 +109,7 @@ func runQuery(c *cobra.Command, g *globals, o *queryOptions, args []string) erro
 		defer stop()
 		err = followEntries(ctx, paths[0], g, q, sel, w)
 	} else {
-		err = readEntries(paths, g.ErrOut, func(line []byte, e *core.Entry) error {
+		err = readEntries(paths, g.ErrOut, q.Needles(), func(line []byte, e *core.Entry) error {
 			if q.Match(e) {
 				return sel.add(line, e)
 			}

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math/big"
@@ -250,4 +251,56 @@ func parseAge(s string) (time.Duration, bool) {
 	}
 	d, err := time.ParseDuration(s)
 	return d, err == nil && d >= 0
+}
+
+// Needles returns byte strings that a stored line must contain to match the
+// query, for skipping lines without parsing them: each group lists
+// alternatives, and every group must have one present. They are only valid
+// for a line with no backslash, where every string is written one way; a
+// line with a backslash must be parsed. A query with nothing to look for
+// returns no groups.
+func (q *Query) Needles() [][][]byte {
+	var groups [][][]byte
+	if q.Trail != "" && plainText(q.Trail) && !strings.ContainsAny(q.Trail, "*?[\\") {
+		groups = append(groups, [][]byte{AppendString(nil, q.Trail)})
+	}
+	if len(q.Verdicts) > 0 {
+		var alts [][]byte
+		for _, v := range q.Verdicts {
+			alts = append(alts, AppendString(nil, string(v)))
+		}
+		groups = append(groups, alts)
+	}
+	return groups
+}
+
+// plainText reports whether s is printable ASCII needing no escape in JSON.
+func plainText(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !plainByte[s[i]] {
+			return false
+		}
+	}
+	return true
+}
+
+// MayMatch reports whether a stored line can match, by the query's needles:
+// false means it certainly does not; true means it must be parsed.
+func MayMatch(line []byte, needles [][][]byte) bool {
+	if len(needles) == 0 || bytes.IndexByte(line, '\\') >= 0 {
+		return true
+	}
+	for _, alts := range needles {
+		found := false
+		for _, n := range alts {
+			if bytes.Contains(line, n) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
 }

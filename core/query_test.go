@@ -114,3 +114,42 @@ func TestParseTimeBound(t *testing.T) {
 		t.Errorf("ParseTimeBound(yesterday) error = %v, want the accepted forms", err)
 	}
 }
+
+// TestNeedlesNeverHideAMatch checks the prefilter against full matching on
+// lines written in several legal ways.
+func TestNeedlesNeverHideAMatch(t *testing.T) {
+	base := `{"schema_version":"0.1.1","trail":"billing:refund@user:42","ts":1.5,` +
+		`"wall_ts":"2026-12-01T10:00:00+00:00","verdict":"BLOCK","severity":"WARN",` +
+		`"gate_type":"g","gate_identity":"i","recorded_by":"r","reason":null,"detail":{},` +
+		`"entry_hash":null,"prev_hash":null,"sequence":0}`
+	lines := []string{
+		base,
+		strings.ReplaceAll(base, `":`, `": `), // Python's spacing
+		strings.Replace(base, `"BLOCK"`, `"\u0042LOCK"`, 1),
+		strings.Replace(base, `billing:refund`, `billing:\u0072efund`, 1),
+		strings.Replace(base, `"BLOCK"`, `"ALLOW"`, 1),
+	}
+	queries := []Query{
+		{Trail: "billing:refund@user:42"},
+		{Verdicts: []Verdict{Block}},
+		{Verdicts: []Verdict{Allow, Override}},
+		{Trail: "billing:*"},
+		{Trail: "billing:refund@user:42", Verdicts: []Verdict{Block}},
+	}
+	var p Parser
+	for _, line := range lines {
+		e, err := p.ParseEntry([]byte(line))
+		if err != nil {
+			t.Fatalf("ParseEntry(%s): %v", line, err)
+		}
+		for _, q := range queries {
+			if q.Match(e) && !MayMatch([]byte(line), q.Needles()) {
+				t.Errorf("MayMatch skipped a matching line for %+v: %s", q, line)
+			}
+		}
+	}
+	q := Query{Trail: "billing:refund@user:42"}
+	if MayMatch([]byte(strings.Replace(base, "user:42", "user:43", 1)), q.Needles()) {
+		t.Error("MayMatch kept a line without the trail, want it skipped")
+	}
+}
