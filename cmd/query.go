@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/signal"
 	"strconv"
@@ -254,6 +255,10 @@ func followEntries(ctx context.Context, path string, g *globals, q *core.Query, 
 	}, func() error {
 		if err := sel.finish(); err != nil {
 			return err
+		}
+		// Without a word, a mistyped store path would look like a quiet trail.
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) && !g.quiet {
+			fmt.Fprintf(g.ErrOut, "auditgate: waiting for %s, which does not exist yet\n", path)
 		}
 		return flush()
 	})

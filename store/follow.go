@@ -22,13 +22,18 @@ const FollowInterval = 200 * time.Millisecond
 // line: a line is read only once its newline is there. caughtUp, when not
 // nil, is called once, the first time Follow has read everything there was.
 //
+// An unterminated last line is read again at each look rather than kept,
+// because a writer may set it aside (cut it from the store) and append a
+// whole line in its place; the next line starts where the last whole line
+// ended.
+//
 // A store that does not exist yet is waited for. A store that is replaced
-// by a new file is followed from the new file's start; one cut shorter (a
-// partial line set aside) is followed from its new end.
+// by a new file is followed from the new file's start; one cut shorter than
+// its last whole line is followed from its new end.
 func (f *File) Follow(ctx context.Context, fn func(Record) error, caughtUp func() error) error {
 	var (
 		fh      *os.File
-		off     int64
+		done    int64 // the offset just after the last whole line read
 		line    int
 		pending []byte
 		buf     = make([]byte, 256<<10)
@@ -47,7 +52,7 @@ func (f *File) Follow(ctx context.Context, fn func(Record) error, caughtUp func(
 			if err != nil && !errors.Is(err, fs.ErrNotExist) {
 				return fmt.Errorf("open store %s: %w", f.path, unwrapPath(err))
 			}
-			off, line, pending = 0, 0, pending[:0]
+			done, line = 0, 0
 		}
 		if fh != nil {
 			replaced, size, err := f.changed(fh)
@@ -59,9 +64,11 @@ func (f *File) Follow(ctx context.Context, fn func(Record) error, caughtUp func(
 				fh = nil
 				continue
 			}
-			if size < off {
-				off, pending = size, pending[:0]
+			if size < done {
+				done = size
 			}
+			off := done
+			pending = pending[:0]
 			for off < size {
 				n, err := fh.ReadAt(buf[:min(int64(len(buf)), size-off)], off)
 				if err != nil && !errors.Is(err, io.EOF) {
@@ -82,6 +89,7 @@ func (f *File) Follow(ctx context.Context, fn func(Record) error, caughtUp func(
 						Data: pending[:i]}); err != nil {
 						return err
 					}
+					done += int64(i) + 1
 					pending = pending[i+1:]
 				}
 				if len(pending) > MaxLineBytes {
