@@ -160,8 +160,10 @@ func (t *entryTable) start() error {
 	return nil
 }
 
-// fit narrows the flexible columns, widest first, until the table fits the
-// terminal or they reach their minimum.
+// fit narrows the flexible columns until the table fits the terminal or
+// they reach their minimum. The widest is cut first, and no further than
+// the next widest, so one long column does not squeeze the others to
+// nothing: the widest columns end up sharing the width evenly.
 func (t *entryTable) fit() {
 	const gap, minWidth = 2, 8
 	total := func() int {
@@ -171,17 +173,24 @@ func (t *entryTable) fit() {
 		}
 		return sum
 	}
-	for total() > t.opts.Width {
-		widest := -1
+	for excess := total() - t.opts.Width; excess > 0; excess = total() - t.opts.Width {
+		widest, next := -1, minWidth
 		for _, c := range t.flex {
-			if t.widths[c] > minWidth && (widest < 0 || t.widths[c] > t.widths[widest]) {
+			switch w := t.widths[c]; {
+			case w <= minWidth:
+			case widest < 0 || w > t.widths[widest]:
+				if widest >= 0 {
+					next = max(next, t.widths[widest])
+				}
 				widest = c
+			default:
+				next = max(next, w)
 			}
 		}
 		if widest < 0 {
 			return
 		}
-		t.widths[widest] = max(minWidth, t.widths[widest]-(total()-t.opts.Width))
+		t.widths[widest] -= max(1, min(excess, t.widths[widest]-next))
 	}
 }
 
