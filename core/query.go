@@ -225,7 +225,8 @@ const TimeForms = "an RFC 3339 time (2026-12-01T09:30:00Z, 2026-12-01T10:30:00+0
 // 15m, 2h, 1h30m, 7d or 2w.
 func ParseTimeBound(s string, now time.Time) (time.Time, error) {
 	s = strings.TrimSpace(s)
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+	// RFC 3339 allows a lowercase "t" and "z"; Go's parser does not.
+	if t, err := time.Parse(time.RFC3339Nano, strings.ToUpper(s)); err == nil {
 		return t, nil
 	}
 	if t, err := time.Parse("2006-01-02", s); err == nil {

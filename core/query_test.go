@@ -98,6 +98,7 @@ func TestParseTimeBound(t *testing.T) {
 	}{
 		{"2026-12-01", time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)},
 		{"2026-12-01T10:30:00+01:00", time.Date(2026, 12, 1, 9, 30, 0, 0, time.UTC)},
+		{"2026-12-01t09:30:00.25z", time.Date(2026, 12, 1, 9, 30, 0, 250e6, time.UTC)},
 		{"15m", now.Add(-15 * time.Minute)},
 		{"2h", now.Add(-2 * time.Hour)},
 		{"7d", now.Add(-7 * 24 * time.Hour)},
