@@ -49,8 +49,19 @@ func readBatch(r io.Reader, out chan<- batchLine) {
 	defer close(out)
 	var p core.Parser
 	br := bufio.NewReaderSize(r, 256<<10)
+	var long []byte
 	for n := 1; ; n++ {
-		data, err := br.ReadBytes('\n')
+		// ReadSlice avoids a copy per line; a line longer than the buffer
+		// is gathered in long.
+		data, err := br.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			long = append(long[:0], data...)
+			for errors.Is(err, bufio.ErrBufferFull) && len(long) <= store.MaxLineBytes {
+				data, err = br.ReadSlice('\n')
+				long = append(long, data...)
+			}
+			data = long
+		}
 		if len(data) > store.MaxLineBytes {
 			out <- batchLine{n: n, err: fmt.Errorf("read input: %w", store.ErrLineTooLong)}
 			return

@@ -91,7 +91,7 @@ Examples:
 	f.StringArrayVarP(&o.pairs, "detail-field", "d", nil, "detail field: key=string or key:=JSON")
 	f.BoolVar(&o.batch, "batch", false, "read requests as JSON lines (see Batch mode below)")
 	f.StringVar(&o.input, "input", "", "with --batch: read requests from this file (default stdin)")
-	f.IntVar(&o.group, "group-size", 1024, "with --batch: most requests committed with one flush")
+	f.IntVar(&o.group, "group-size", 2048, "with --batch: most requests committed with one flush")
 	return c
 }
 

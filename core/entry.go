@@ -143,6 +143,11 @@ func appendHash(dst []byte, h string) []byte {
 	if h == "" {
 		return append(dst, "null"...)
 	}
+	if ValidHash(h) { // hex digits need no escaping
+		dst = append(dst, '"')
+		dst = append(dst, h...)
+		return append(dst, '"')
+	}
 	return AppendString(dst, h)
 }
 
