@@ -330,3 +330,45 @@ func TestFailedWriteLeavesNoPartialLine(t *testing.T) {
 			})
 	}
 }
+
+// TestBatchSignalFinishesGroup sends SIGTERM and SIGINT to a batch writer
+// waiting for input: it reports what it recorded and exits 143 or 130, and
+// every printed decision is in the store.
+func TestBatchSignalFinishesGroup(t *testing.T) {
+	bin := auditgatePath(t)
+	for sig, want := range map[syscall.Signal]int{syscall.SIGTERM: 143, syscall.SIGINT: 130} {
+		dir := t.TempDir()
+		store := filepath.Join(dir, "audit.jsonl")
+		cmd := exec.Command(bin, "--store", store, "record", "--batch")
+		stdin, _ := cmd.StdinPipe()
+		stdout, _ := cmd.StdoutPipe()
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		stdin.Write(batchRequests(10, 0, []string{"sig:batch@a"}))
+		sc := bufio.NewScanner(stdout)
+		var acked []batchAck
+		for len(acked) < 10 && sc.Scan() {
+			var a batchAck
+			json.Unmarshal(sc.Bytes(), &a)
+			acked = append(acked, a)
+		}
+		cmd.Process.Signal(sig)
+		io.Copy(io.Discard, stdout)
+		err := cmd.Wait()
+		ee, ok := err.(*exec.ExitError)
+		if !ok || ee.ExitCode() != want {
+			t.Errorf("%v: batch ended with %v, want exit status %d", sig, err, want)
+		}
+		stored := storeEntries(t, store)
+		if len(acked) != 10 || len(stored) != 10 {
+			t.Errorf("%v: %d decisions, %d stored entries, want 10 and 10", sig, len(acked), len(stored))
+		}
+		for _, a := range acked {
+			if stored[fmt.Sprintf("%s#%d", a.Trail, a.Sequence)] != a.EntryHash {
+				t.Errorf("%v: acknowledged %s#%d is not stored", sig, a.Trail, a.Sequence)
+			}
+		}
+		stdin.Close()
+	}
+}
