@@ -3,6 +3,7 @@ package cmd
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 )
 
 // ExitCode is auditgate's process exit status. The same table holds for
@@ -77,3 +78,13 @@ func hintsOf(err error) []string {
 type silentExit ExitCode
 
 func (s silentExit) Error() string { return fmt.Sprintf("exit status %d", int(s)) }
+
+// readError marks an error reading a log as a usage error (exit 2), with a
+// hint when the log does not exist.
+func readError(err error) error {
+	if errors.Is(err, fs.ErrNotExist) {
+		return usageError(err, "no store there yet: record an entry first, "+
+			"or name the log with --store or as an argument")
+	}
+	return usageError(err)
+}

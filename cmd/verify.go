@@ -102,7 +102,7 @@ func runVerify(c *cobra.Command, g *globals, o *verifyOptions, args []string) er
 		}
 	}
 	if readErr != nil {
-		return usageError(readErr)
+		return readError(readErr)
 	}
 	for _, r := range reports {
 		if !r.Valid {
