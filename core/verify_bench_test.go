@@ -2,6 +2,7 @@ package core
 
 import (
 	"bytes"
+	"context"
 	"runtime"
 	"testing"
 )
@@ -19,7 +20,7 @@ func BenchmarkVerify(b *testing.B) {
 	reason := "rule 42 matched"
 	for i := 0; i < 20000; i++ {
 		tr, _ := ParseTrail(trails[i%len(trails)])
-		eng.Record(nil, Request{Trail: tr, Verdict: Block, Severity: Warn, Reason: &reason,
+		eng.Record(context.Background(), Request{Trail: tr, Verdict: Block, Severity: Warn, Reason: &reason,
 			RecordedBy: "svc@host", Detail: []byte(`{"calls":7,"request_id":"req-00012345"}`)})
 	}
 	lines := make([][]byte, len(st.lines))
