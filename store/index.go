@@ -140,7 +140,12 @@ func orDash(s string) string {
 	return s
 }
 
-// writeIndex replaces the index file atomically. The index is a cache, so
+// writeIndex replaces the index file atomically.
+//
+// TODO: the whole index is rewritten after every append, so the cost of a
+// record grows with the number of trails (not entries); a store with a
+// trail per end user wants an index updated in place, because at a million
+// trails each record would rewrite tens of megabytes. The index is a cache, so
 // it is not flushed: after a crash a stale or empty index is rebuilt.
 func writeIndex(path string, idx *index) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".heads-*")
