@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -71,12 +72,13 @@ func (f *File) Update(ctx context.Context, fn func(tx core.Tx) error) error {
 	if err != nil {
 		return err
 	}
-	idx, err := f.heads(fh, size)
+	heads, err := f.heads(fh, size)
 	if err != nil {
 		return err
 	}
+	defer heads.close()
 
-	tx := &fileTx{idx: idx, staged: make(map[string]core.Head)}
+	tx := &fileTx{heads: heads, staged: make(map[string]core.Head)}
 	if err := fn(tx); err != nil {
 		return err
 	}
@@ -86,16 +88,9 @@ func (f *File) Update(ctx context.Context, fn func(tx core.Tx) error) error {
 	if err := f.write(fh, size, tx.buf); err != nil {
 		return err
 	}
-
-	for trail, h := range tx.staged {
-		idx.heads[trail] = h
-	}
-	idx.tailOff = size + int64(tx.lastStart)
-	idx.tailHash = sha256Hex(tx.buf[tx.lastStart:])
-	idx.size = size + int64(len(tx.buf))
-	idx.lines += tx.count
-	// The index is a cache: failing to save it costs a rebuild later.
-	_ = writeIndex(f.IndexPath(), idx)
+	// The index is a cache: failing to update it costs a catch-up later.
+	_ = heads.commit(f.IndexPath(), tx.staged, size+int64(len(tx.buf)),
+		heads.lineCount()+tx.count, size+int64(tx.lastStart), sha256.Sum256(tx.buf[tx.lastStart:]))
 	return nil
 }
 
@@ -164,21 +159,52 @@ func (f *File) write(fh *os.File, size int64, buf []byte) error {
 	return err
 }
 
-// heads returns the trail heads of a store of the given size, from the
-// index when it matches the store, otherwise rebuilt by reading the store.
-func (f *File) heads(fh *os.File, size int64) (*index, error) {
-	idx := readIndex(f.IndexPath())
-	if idx == nil || !idx.matches(fh, size) {
-		idx = newIndex()
+// headSource gives a writer the trail heads and takes the new ones.
+type headSource interface {
+	lookup(trail string) (core.Head, bool, error)
+	commit(path string, heads map[string]core.Head, size int64, lines int, tailOff int64,
+		tailHash [32]byte) error
+	lineCount() int
+	close()
+}
+
+// heads returns the trail heads of a store of the given size: from the
+// index when it matches the store, caught up when the store grew, otherwise
+// rebuilt by reading the store. When no index can be written (a read-only
+// directory, say), the heads read from the store serve this update alone.
+func (f *File) heads(fh *os.File, size int64) (headSource, error) {
+	ix, _ := openIndex(f.IndexPath())
+	if ix != nil && !ix.matches(fh, size) {
+		ix.close()
+		ix = nil
 	}
-	if err := idx.catchUp(fh, size, f.path); err != nil {
+	from, lines := int64(0), 0
+	if ix != nil {
+		from, lines = ix.size, ix.lines
+	}
+	scan := &indexScan{heads: make(map[string]core.Head)}
+	if err := scan.read(fh, from, size, lines, f.path); err != nil {
+		ix.close()
 		return nil, err
 	}
-	return idx, nil
+	if ix == nil {
+		if built, err := buildIndex(f.IndexPath(), scan); err == nil {
+			return built, nil
+		}
+		return scan, nil
+	}
+	if len(scan.heads) > 0 {
+		if err := ix.commit(f.IndexPath(), scan.heads, scan.size, scan.lines, scan.tailOff,
+			scan.tailHash); err != nil {
+			ix.close()
+			return nil, fmt.Errorf("update heads index %s: %w", f.IndexPath(), err)
+		}
+	}
+	return ix, nil
 }
 
 type fileTx struct {
-	idx       *index
+	heads     headSource
 	staged    map[string]core.Head
 	buf       []byte
 	lastStart int
@@ -189,8 +215,7 @@ func (tx *fileTx) Head(trail string) (core.Head, bool, error) {
 	if h, ok := tx.staged[trail]; ok {
 		return h, true, nil
 	}
-	h, ok := tx.idx.heads[trail]
-	return h, ok, nil
+	return tx.heads.lookup(trail)
 }
 
 func (tx *fileTx) Append(e *core.Entry) error {

@@ -3,195 +3,365 @@ package store
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/hex"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
-	"sort"
-	"strconv"
-	"strings"
 
 	"github.com/auditgate/auditgate/core"
 )
 
-// The heads index lets a writer find each trail's newest entry without
-// reading the store. It is a cache: the store stays the only source of
+// The heads index lets a writer find a trail's newest entry without reading
+// the store: an open-addressing hash table in <store>.heads, looked up and
+// updated in place, so recording costs the same whether the store holds ten
+// trails or a million. It is a cache: the store stays the only source of
 // truth, and an index that does not match the store is rebuilt from it.
 //
-// Its text format, one record per line:
+// Layout, all integers big-endian:
 //
-//	auditgate-heads 1
-//	store <size> <lines> <tail-offset> <tail-sha256>
-//	<trail-hex> <sequence> <entry-hash or -> <c (chained) or -> <ts>
-//	...
-//	end <number of trail lines>
+//	header (128 bytes)
+//	  0  magic "AGHEADS2"
+//	  8  number of slots, a power of two
+//	 16  slots in use
+//	 24  store length the index describes
+//	 32  number of lines in that length
+//	 40  offset of the last line
+//	 48  SHA-256 of the last line, newline included
+//	 80  SHA-256 of bytes 0-79
+//	slots (96 bytes each), placed by the first 8 bytes of the key
+//	  0  key: SHA-256 of the trail string
+//	 32  sequence of the trail's newest entry
+//	 40  its ts, as IEEE-754 bits
+//	 48  flags: 1 in use, 2 has entry_hash, 4 has prev_hash
+//	 56  its entry_hash, 32 bytes
 //
-// size is the length of the store the index describes and lines its number
-// of lines; tail-offset is where its last line starts and tail-sha256 the
-// hash of that line, so an index for another file, or for a store that was
-// rewritten or truncated, is caught. A store that only grew is caught up by
-// reading the lines added since.
-type index struct {
-	size      int64
-	lines     int
-	tailOff   int64
-	tailHash  string
-	heads     map[string]core.Head
-	fromCache bool // loaded from the index file rather than rebuilt
-}
-
-const indexMagic = "auditgate-heads 1"
-
-func newIndex() *index { return &index{heads: make(map[string]core.Head)} }
-
-// readIndex loads the index file; a missing or unreadable one yields nil.
-func readIndex(path string) *index {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil
-	}
-	idx, err := parseIndex(data)
-	if err != nil {
-		return nil
-	}
-	return idx
-}
-
-func parseIndex(data []byte) (*index, error) {
-	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
-	if len(lines) < 3 || lines[0] != indexMagic {
-		return nil, errors.New("not a heads index")
-	}
-	idx := newIndex()
-	f := strings.Fields(lines[1])
-	if len(f) != 5 || f[0] != "store" {
-		return nil, errors.New("bad store line")
-	}
-	var err1, err2, err3 error
-	idx.size, err1 = strconv.ParseInt(f[1], 10, 64)
-	idx.lines, err2 = strconv.Atoi(f[2])
-	idx.tailOff, err3 = strconv.ParseInt(f[3], 10, 64)
-	idx.tailHash = f[4]
-	if err := errors.Join(err1, err2, err3); err != nil {
-		return nil, err
-	}
-	body := lines[2 : len(lines)-1]
-	end := strings.Fields(lines[len(lines)-1])
-	if len(end) != 2 || end[0] != "end" || end[1] != strconv.Itoa(len(body)) {
-		return nil, errors.New("index is truncated")
-	}
-	for _, line := range body {
-		f := strings.Fields(line)
-		if len(f) != 5 {
-			return nil, errors.New("bad trail line")
-		}
-		name, err := hex.DecodeString(f[0])
-		if err != nil {
-			return nil, err
-		}
-		var h core.Head
-		if h.Sequence, err = strconv.ParseInt(f[1], 10, 64); err != nil {
-			return nil, err
-		}
-		if f[2] != "-" {
-			if !core.ValidHash(f[2]) {
-				return nil, errors.New("bad hash")
-			}
-			h.EntryHash = f[2]
-		}
-		h.Chained = f[3] == "c"
-		if h.TS, err = strconv.ParseFloat(f[4], 64); err != nil {
-			return nil, err
-		}
-		idx.heads[string(name)] = h
-	}
-	idx.fromCache = true
-	return idx, nil
-}
-
-func (idx *index) marshal() []byte {
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "%s\nstore %d %d %d %s\n", indexMagic, idx.size, idx.lines, idx.tailOff,
-		orDash(idx.tailHash))
-	names := make([]string, 0, len(idx.heads))
-	for name := range idx.heads {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		h := idx.heads[name]
-		chained := "-"
-		if h.Chained {
-			chained = "c"
-		}
-		fmt.Fprintf(&b, "%x %d %s %s %s\n", name, h.Sequence, orDash(h.EntryHash), chained,
-			strconv.FormatFloat(h.TS, 'g', -1, 64))
-	}
-	fmt.Fprintf(&b, "end %d\n", len(names))
-	return b.Bytes()
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
-
-// writeIndex replaces the index file atomically.
+// An index whose header checksum fails, whose length is beyond the store's,
+// or whose last line is not the store's line at that offset was written for
+// another file or a store since cut or rewritten: it is rebuilt. A store
+// that only grew is caught up by reading the lines added since.
 //
-// TODO: the whole index is rewritten after every append, so the cost of a
-// record grows with the number of trails (not entries); a store with a
-// trail per end user wants an index updated in place, because at a million
-// trails each record would rewrite tens of megabytes. The index is a cache, so
-// it is not flushed: after a crash a stale or empty index is rebuilt.
-func writeIndex(path string, idx *index) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".heads-*")
+// Slots are written and flushed before the header, so after a crash at any
+// moment the header describes a length whose heads the slots hold, or an
+// older length whose later lines catching up applies again.
+type headIndex struct {
+	f        *os.File
+	slots    uint64
+	used     uint64
+	size     int64
+	lines    int
+	tailOff  int64
+	tailHash [32]byte
+}
+
+const (
+	indexMagic      = "AGHEADS2"
+	indexHeaderSize = 128
+	indexSlotSize   = 96
+	indexMinSlots   = 1024
+	slotUsed        = 1
+	slotHashed      = 2
+	slotChained     = 4
+)
+
+func trailKey(trail string) [32]byte { return sha256.Sum256([]byte(trail)) }
+
+// openIndex opens the index at path. It returns nil, nil when there is no
+// usable index; the caller rebuilds it.
+func openIndex(path string) (*headIndex, error) {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {
-		return err
+		return nil, nil
 	}
-	_, werr := tmp.Write(idx.marshal())
-	cerr := tmp.Close()
-	if err := errors.Join(werr, cerr); err != nil {
-		os.Remove(tmp.Name())
-		return err
+	var h [indexHeaderSize]byte
+	if _, err := f.ReadAt(h[:], 0); err != nil {
+		f.Close()
+		return nil, nil
 	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
-		return err
+	ix := &headIndex{f: f}
+	if string(h[0:8]) != indexMagic || sha256.Sum256(h[:80]) != [32]byte(h[80:112]) {
+		f.Close()
+		return nil, nil
 	}
+	ix.slots = binary.BigEndian.Uint64(h[8:])
+	ix.used = binary.BigEndian.Uint64(h[16:])
+	ix.size = int64(binary.BigEndian.Uint64(h[24:]))
+	ix.lines = int(binary.BigEndian.Uint64(h[32:]))
+	ix.tailOff = int64(binary.BigEndian.Uint64(h[40:]))
+	copy(ix.tailHash[:], h[48:80])
+	info, err := f.Stat()
+	if err != nil || ix.slots < indexMinSlots || ix.slots&(ix.slots-1) != 0 ||
+		ix.used >= ix.slots || info.Size() < indexHeaderSize+int64(ix.slots)*indexSlotSize {
+		f.Close()
+		return nil, nil
+	}
+	return ix, nil
+}
+
+func (ix *headIndex) close() {
+	if ix != nil && ix.f != nil {
+		ix.f.Close()
+	}
+}
+
+// matches reports whether the index describes a prefix of the store.
+func (ix *headIndex) matches(store io.ReaderAt, size int64) bool {
+	if ix.size > size || ix.tailOff > ix.size || ix.size < 0 || ix.tailOff < 0 {
+		return false
+	}
+	if ix.size == 0 {
+		return ix.used == 0 && ix.tailHash == [32]byte{}
+	}
+	tail := make([]byte, ix.size-ix.tailOff)
+	if _, err := store.ReadAt(tail, ix.tailOff); err != nil {
+		return false
+	}
+	return len(tail) > 0 && tail[len(tail)-1] == '\n' && sha256.Sum256(tail) == ix.tailHash
+}
+
+// find returns the slot number holding key, or the empty slot where it
+// belongs, and whether it was found.
+func (ix *headIndex) find(key [32]byte) (uint64, []byte, bool, error) {
+	mask := ix.slots - 1
+	buf := make([]byte, indexSlotSize)
+	for i, n := binary.BigEndian.Uint64(key[:8])&mask, uint64(0); n < ix.slots; i, n = (i+1)&mask, n+1 {
+		if _, err := ix.f.ReadAt(buf, indexHeaderSize+int64(i)*indexSlotSize); err != nil {
+			return 0, nil, false, err
+		}
+		if buf[48]&slotUsed == 0 {
+			return i, buf, false, nil
+		}
+		if bytes.Equal(buf[:32], key[:]) {
+			return i, buf, true, nil
+		}
+	}
+	return 0, nil, false, errors.New("heads index is full")
+}
+
+// lookup returns the head of trail.
+func (ix *headIndex) lookup(trail string) (core.Head, bool, error) {
+	_, buf, ok, err := ix.find(trailKey(trail))
+	if err != nil || !ok {
+		return core.Head{}, false, err
+	}
+	h := core.Head{
+		Sequence: int64(binary.BigEndian.Uint64(buf[32:])),
+		TS:       math.Float64frombits(binary.BigEndian.Uint64(buf[40:])),
+		Chained:  buf[48]&slotChained != 0,
+	}
+	if buf[48]&slotHashed != 0 {
+		h.EntryHash = fmt.Sprintf("%x", buf[56:88])
+	}
+	return h, true, nil
+}
+
+func encodeSlot(buf []byte, key [32]byte, h core.Head) error {
+	clear(buf)
+	copy(buf, key[:])
+	binary.BigEndian.PutUint64(buf[32:], uint64(h.Sequence))
+	binary.BigEndian.PutUint64(buf[40:], math.Float64bits(h.TS))
+	flags := byte(slotUsed)
+	if h.EntryHash != "" {
+		flags |= slotHashed
+		if _, err := hexDecode(buf[56:88], h.EntryHash); err != nil {
+			return err
+		}
+	}
+	if h.Chained {
+		flags |= slotChained
+	}
+	buf[48] = flags
 	return nil
 }
 
-// matches reports whether idx describes a prefix of the store: its size is
-// within the store's and its recorded last line is still there unchanged.
-func (idx *index) matches(f io.ReaderAt, size int64) bool {
-	if idx.size > size || idx.tailOff > idx.size {
-		return false
+func hexDecode(dst []byte, s string) (int, error) {
+	if !core.ValidHash(s) {
+		return 0, fmt.Errorf("bad entry hash %q", s)
 	}
-	if idx.size == 0 {
-		return idx.tailHash == "" && len(idx.heads) == 0
+	for i := 0; i < len(dst); i++ {
+		dst[i] = unhex(s[2*i])<<4 | unhex(s[2*i+1])
 	}
-	tail := make([]byte, idx.size-idx.tailOff)
-	if _, err := f.ReadAt(tail, idx.tailOff); err != nil {
-		return false
-	}
-	sum := sha256.Sum256(tail)
-	return hex.EncodeToString(sum[:]) == idx.tailHash && tail[len(tail)-1] == '\n'
+	return len(dst), nil
 }
 
-// catchUp reads the store's lines from idx.size to size into the index. A
-// line that is not a valid entry makes the store unreadable for writing:
-// its trail's head cannot be known.
-func (idx *index) catchUp(f io.ReaderAt, size int64, storePath string) error {
-	if idx.size >= size {
+func unhex(c byte) byte {
+	if c <= '9' {
+		return c - '0'
+	}
+	return c - 'a' + 10
+}
+
+// commit stores heads and then the header describing a store of the given
+// length whose last line starts at tailOff and has the given hash. It grows
+// the table, by rewriting it, when it would be more than half full.
+func (ix *headIndex) commit(path string, heads map[string]core.Head, size int64, lines int,
+	tailOff int64, tailHash [32]byte) error {
+	buf := make([]byte, indexSlotSize)
+	for trail, h := range heads {
+		key := trailKey(trail)
+		slot, _, found, err := ix.find(key)
+		if err != nil {
+			return err
+		}
+		if !found {
+			if (ix.used+1)*2 > ix.slots {
+				if err := ix.grow(path); err != nil {
+					return err
+				}
+				if slot, _, _, err = ix.find(key); err != nil {
+					return err
+				}
+			}
+			ix.used++
+		}
+		if err := encodeSlot(buf, key, h); err != nil {
+			return err
+		}
+		if _, err := ix.f.WriteAt(buf, indexHeaderSize+int64(slot)*indexSlotSize); err != nil {
+			return err
+		}
+	}
+	if err := ix.f.Sync(); err != nil {
+		return err
+	}
+	ix.size, ix.lines, ix.tailOff, ix.tailHash = size, lines, tailOff, tailHash
+	return ix.writeHeader()
+}
+
+func (ix *headIndex) writeHeader() error {
+	var h [indexHeaderSize]byte
+	copy(h[:], indexMagic)
+	binary.BigEndian.PutUint64(h[8:], ix.slots)
+	binary.BigEndian.PutUint64(h[16:], ix.used)
+	binary.BigEndian.PutUint64(h[24:], uint64(ix.size))
+	binary.BigEndian.PutUint64(h[32:], uint64(ix.lines))
+	binary.BigEndian.PutUint64(h[40:], uint64(ix.tailOff))
+	copy(h[48:80], ix.tailHash[:])
+	sum := sha256.Sum256(h[:80])
+	copy(h[80:112], sum[:])
+	_, err := ix.f.WriteAt(h[:], 0)
+	return err
+}
+
+// grow rewrites the table with twice the slots, keeping the header's store
+// description, and replaces the index file with it.
+func (ix *headIndex) grow(path string) error {
+	bigger, err := createIndex(path, ix.slots*2)
+	if err != nil {
+		return err
+	}
+	buf := make([]byte, indexSlotSize)
+	for i := uint64(0); i < ix.slots; i++ {
+		if _, err := ix.f.ReadAt(buf, indexHeaderSize+int64(i)*indexSlotSize); err != nil {
+			bigger.discard()
+			return err
+		}
+		if buf[48]&slotUsed == 0 {
+			continue
+		}
+		slot, _, _, err := bigger.find([32]byte(buf[:32]))
+		if err == nil {
+			_, err = bigger.f.WriteAt(buf, indexHeaderSize+int64(slot)*indexSlotSize)
+		}
+		if err != nil {
+			bigger.discard()
+			return err
+		}
+		bigger.used++
+	}
+	bigger.size, bigger.lines, bigger.tailOff, bigger.tailHash = ix.size, ix.lines, ix.tailOff,
+		ix.tailHash
+	if err := bigger.install(path); err != nil {
+		return err
+	}
+	ix.f.Close()
+	*ix = *bigger
+	return nil
+}
+
+// createIndex makes an empty table in a temporary file beside path.
+func createIndex(path string, slots uint64) (*headIndex, error) {
+	f, err := os.CreateTemp(filepath.Dir(path), ".heads-*")
+	if err != nil {
+		return nil, err
+	}
+	if err := f.Truncate(indexHeaderSize + int64(slots)*indexSlotSize); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, err
+	}
+	return &headIndex{f: f, slots: slots}, nil
+}
+
+// install writes the header, flushes the table and renames it to path.
+func (ix *headIndex) install(path string) error {
+	err := ix.writeHeader()
+	if err == nil {
+		err = ix.f.Sync()
+	}
+	if err == nil {
+		err = os.Chmod(ix.f.Name(), 0o644)
+	}
+	if err == nil {
+		err = os.Rename(ix.f.Name(), path)
+	}
+	if err != nil {
+		ix.discard()
+	}
+	return err
+}
+
+func (ix *headIndex) discard() {
+	ix.f.Close()
+	os.Remove(ix.f.Name())
+}
+
+// buildIndex installs a new index at path holding the heads scanned from
+// the whole store.
+func buildIndex(path string, scan *indexScan) (*headIndex, error) {
+	slots := uint64(indexMinSlots)
+	for uint64(len(scan.heads))*2 >= slots {
+		slots *= 2
+	}
+	ix, err := createIndex(path, slots)
+	if err != nil {
+		return nil, err
+	}
+	if err := ix.commit(path, scan.heads, scan.size, scan.lines, scan.tailOff,
+		scan.tailHash); err != nil {
+		ix.discard()
+		return nil, err
+	}
+	if err := ix.install(path); err != nil {
+		return nil, err
+	}
+	return ix, nil
+}
+
+func (ix *headIndex) lineCount() int { return ix.lines }
+
+// indexScan reads store lines into heads. It also serves as the heads of
+// one update when no index file can be written.
+type indexScan struct {
+	heads    map[string]core.Head
+	size     int64
+	lines    int
+	tailOff  int64
+	tailHash [32]byte
+}
+
+// read applies the store's lines from offset from to size; lines is the
+// number of lines before from. A line that is not a valid entry makes the
+// store unreadable for writing: its trail's head cannot be known.
+func (sc *indexScan) read(store io.ReaderAt, from, size int64, lines int, storePath string) error {
+	sc.size, sc.lines = from, lines
+	if from >= size {
 		return nil
 	}
-	lr := newLineReader(io.NewSectionReader(f, idx.size, size-idx.size))
-	lr.line = idx.lines
-	lr.off = idx.size
+	lr := newLineReader(io.NewSectionReader(store, from, size-from))
+	lr.line, lr.off = lines, from
 	var p core.Parser
 	for {
 		line, _, start, err := lr.next()
@@ -206,12 +376,23 @@ func (idx *index) catchUp(f io.ReaderAt, size int64, storePath string) error {
 			return fmt.Errorf("store %s line %d is not a valid entry (%v); "+
 				"the trail heads cannot be known", storePath, lr.line, err)
 		}
-		idx.heads[e.Trail] = core.HeadOf(e)
-		idx.tailOff = start
-		sum := sha256.Sum256(append(line, '\n'))
-		idx.tailHash = hex.EncodeToString(sum[:])
+		sc.heads[e.Trail] = core.HeadOf(e)
+		sc.tailOff = start
+		sc.tailHash = sha256.Sum256(append(line, '\n'))
 	}
-	idx.size = lr.off
-	idx.lines = lr.line
+	sc.size, sc.lines = lr.off, lr.line
 	return nil
 }
+
+func (sc *indexScan) lookup(trail string) (core.Head, bool, error) {
+	h, ok := sc.heads[trail]
+	return h, ok, nil
+}
+
+func (sc *indexScan) commit(string, map[string]core.Head, int64, int, int64, [32]byte) error {
+	return nil
+}
+
+func (sc *indexScan) lineCount() int { return sc.lines }
+
+func (sc *indexScan) close() {}

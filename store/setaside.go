@@ -3,9 +3,7 @@ package store
 import (
 	"bufio"
 	"bytes"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -152,9 +150,4 @@ func (f *File) SetAsides() ([]SetAside, error) {
 		out = append(out, rec)
 	}
 	return out, sc.Err()
-}
-
-func sha256Hex(b []byte) string {
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
 }
