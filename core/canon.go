@@ -72,22 +72,16 @@ type Member struct {
 // Canonical returns the canonical text of the single JSON value in data.
 // Whitespace around the value is allowed; anything else after it is an error.
 func Canonical(data []byte) ([]byte, error) {
-	var s scanner
-	s.reset(data)
-	out, err := s.value(nil)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.end(); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return canonical(&scanner{}, data)
 }
 
 // CanonicalFinite is Canonical for new input: it also rejects a number too
 // large for a double, whose canonical text (Infinity) is not JSON.
 func CanonicalFinite(data []byte) ([]byte, error) {
-	s := scanner{finite: true}
+	return canonical(&scanner{finite: true}, data)
+}
+
+func canonical(s *scanner, data []byte) ([]byte, error) {
 	s.reset(data)
 	out, err := s.value(nil)
 	if err != nil {
@@ -308,19 +302,13 @@ func (s *scanner) members() ([]Member, error) {
 		}
 		list = append(list, Member{Key: key, at: at})
 		spans = append(spans, span{start, len(buf)})
-		s.skipSpace()
-		if s.pos >= len(s.data) {
-			return nil, s.errorf("unexpected end of input in object")
+		more, err := s.nextMember()
+		if err != nil {
+			return nil, err
 		}
-		if s.data[s.pos] == ',' {
-			s.pos++
-			continue
-		}
-		if s.data[s.pos] == '}' {
-			s.pos++
+		if !more {
 			break
 		}
-		return nil, s.errorf("expected ',' or '}' in object")
 	}
 	// buf may have moved while growing; slice values out only now.
 	for i := range list {
@@ -332,6 +320,24 @@ func (s *scanner) members() ([]Member, error) {
 		return nil, err
 	}
 	return list, nil
+}
+
+// nextMember reads what follows an object member: ',' (another member
+// follows) or '}' (the object ends).
+func (s *scanner) nextMember() (bool, error) {
+	s.skipSpace()
+	if s.pos >= len(s.data) {
+		return false, s.errorf("unexpected end of input in object")
+	}
+	switch s.data[s.pos] {
+	case ',':
+		s.pos++
+		return true, nil
+	case '}':
+		s.pos++
+		return false, nil
+	}
+	return false, s.errorf("expected ',' or '}' in object")
 }
 
 func (s *scanner) array(dst []byte) ([]byte, error) {

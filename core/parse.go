@@ -184,19 +184,13 @@ func (p *Parser) parse(line []byte, lenient bool) (*Entry, error) {
 					return nil, malformed(err)
 				}
 			}
-			s.skipSpace()
-			if s.pos >= len(s.data) {
-				return nil, malformed(s.errorf("unexpected end of input in object"))
+			more, err := s.nextMember()
+			if err != nil {
+				return nil, malformed(err)
 			}
-			if s.data[s.pos] == ',' {
-				s.pos++
-				continue
-			}
-			if s.data[s.pos] == '}' {
-				s.pos++
+			if !more {
 				break
 			}
-			return nil, malformed(s.errorf("expected ',' or '}' in object"))
 		}
 	}
 	s.depth--
