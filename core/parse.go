@@ -86,6 +86,31 @@ const hashRequired = fTrail | fVerdict | fSeverity | fGateType | fGateIdentity
 type Parser struct {
 	s       scanner
 	lenient bool
+	// The text fields of one entry are gathered in arena and become one
+	// string, so parsing an entry allocates once for all of them.
+	arena []byte
+	spans [numFields]span
+}
+
+// numFields is the number of entry fields.
+const numFields = 14
+
+type span struct{ start, end int32 }
+
+// keep gathers raw as the text of field number i.
+func (p *Parser) keep(i int, raw []byte) {
+	p.spans[i] = span{int32(len(p.arena)), int32(len(p.arena) + len(raw))}
+	p.arena = append(p.arena, raw...)
+}
+
+// text returns field number i's text from the entry's one string, and
+// whether the field had text.
+func (p *Parser) text(all string, i int) (string, bool) {
+	sp := p.spans[i]
+	if sp.start < 0 {
+		return "", false
+	}
+	return all[sp.start:sp.end], true
 }
 
 // ParseEntry reads one stored line strictly, as verify does: it must be a
@@ -108,6 +133,10 @@ func (p *Parser) parse(line []byte, lenient bool) (*Entry, error) {
 	s := &p.s
 	s.reset(line)
 	p.lenient = lenient
+	p.arena = p.arena[:0]
+	for i := range p.spans {
+		p.spans[i] = span{-1, -1}
+	}
 	s.skipSpace()
 	if s.pos >= len(s.data) || s.data[s.pos] != '{' {
 		if s.pos >= len(s.data) {
@@ -197,6 +226,7 @@ func (p *Parser) parse(line []byte, lenient bool) (*Entry, error) {
 	if err := s.end(); err != nil {
 		return nil, malformed(err)
 	}
+	p.assemble(e, fail)
 	if fieldErr != nil {
 		return nil, fieldErr
 	}
@@ -276,9 +306,11 @@ func (p *Parser) field(e *Entry, key string, fail func(string, ProblemKind, stri
 		}
 		f, _ := strconv.ParseFloat(string(text), 64)
 		if isInt {
-			e.TS = Number{Text: string(appendNumber(nil, text, true)), Value: f}
+			p.keep(bitIndex(fTS), appendNumber(s.str[:0], text, true))
+			e.TS.Value = f
 		} else {
-			e.TS = Number{Text: string(AppendFloat(s.str[:0], f)), Value: f}
+			p.keep(bitIndex(fTS), AppendFloat(s.str[:0], f))
+			e.TS.Value = f
 		}
 		return nil
 	case "sequence":
@@ -324,21 +356,11 @@ func (p *Parser) field(e *Entry, key string, fail func(string, ProblemKind, stri
 		if err != nil {
 			return malformed(err)
 		}
-		str := string(raw)
-		switch key {
-		case "reason":
-			e.Reason = &str
-		case "entry_hash", "prev_hash":
-			if !validHash(raw) {
-				fail(key, KindBadField, "field %q: %s is not 64 lowercase hex digits",
-					key, QuoteString(str))
-			}
-			if key == "entry_hash" {
-				e.EntryHash = str
-			} else {
-				e.PrevHash = str
-			}
+		if key != "reason" && !validHash(raw) {
+			fail(key, KindBadField, "field %q: %s is not 64 lowercase hex digits",
+				key, QuoteString(string(raw)))
 		}
+		p.keep(bitIndex(fieldBitOf(key)), raw)
 		return nil
 	}
 
@@ -352,32 +374,24 @@ func (p *Parser) field(e *Entry, key string, fail func(string, ProblemKind, stri
 	}
 	switch key {
 	case "schema_version":
-		if string(raw) == SchemaVersion {
-			e.SchemaVersion = SchemaVersion
-		} else {
-			e.SchemaVersion = string(raw)
+		if string(raw) != SchemaVersion {
 			fail(key, KindBadField, "field \"schema_version\": unsupported version %s (want %q)",
-				QuoteString(e.SchemaVersion), SchemaVersion)
-		}
-	case "trail":
-		e.Trail = string(raw)
-		if _, err := ParseTrail(e.Trail); err != nil {
-			fail(key, KindBadField, "field \"trail\": %v", err)
+				QuoteString(string(raw)), SchemaVersion)
 		}
 	case "wall_ts":
-		e.WallTS = string(raw)
 		if !quickWallTime(raw) {
-			if _, err := ParseWallTime(e.WallTS); err != nil {
+			if _, err := ParseWallTime(string(raw)); err != nil {
 				fail(key, KindBadField, "field \"wall_ts\": %v", err)
 			}
 		}
 	case "verdict":
 		v, ok := verdictByName(raw)
 		if !ok {
-			v = Verdict(raw)
-			fail(key, KindBadField, "field \"verdict\": unknown verdict %s", QuoteString(string(v)))
+			fail(key, KindBadField, "field \"verdict\": unknown verdict %s",
+				QuoteString(string(raw)))
 		}
 		e.Verdict = v
+		return nil
 	case "severity":
 		sev, ok := severityByName(raw)
 		if !ok {
@@ -385,15 +399,44 @@ func (p *Parser) field(e *Entry, key string, fail func(string, ProblemKind, stri
 				QuoteString(string(raw)))
 		}
 		e.Severity = sev
-	case "gate_type":
-		e.GateType = string(raw)
-	case "gate_identity":
-		e.GateIdentity = string(raw)
-	case "recorded_by":
-		e.RecordedBy = string(raw)
+		return nil
 	}
+	p.keep(bitIndex(fieldBitOf(key)), raw)
 	return nil
 }
+
+// assemble makes the text fields of e from the gathered text, as one
+// string, and checks the trail.
+func (p *Parser) assemble(e *Entry, fail func(string, ProblemKind, string, ...any)) {
+	all := string(p.arena)
+	if ts, ok := p.text(all, bitIndex(fTS)); ok {
+		e.TS.Text = ts
+	}
+	e.SchemaVersion, _ = p.text(all, bitIndex(fSchema))
+	if e.SchemaVersion == SchemaVersion {
+		e.SchemaVersion = SchemaVersion
+	}
+	e.Trail, _ = p.text(all, bitIndex(fTrail))
+	e.WallTS, _ = p.text(all, bitIndex(fWallTS))
+	e.GateType, _ = p.text(all, bitIndex(fGateType))
+	e.GateIdentity, _ = p.text(all, bitIndex(fGateIdentity))
+	e.RecordedBy, _ = p.text(all, bitIndex(fRecordedBy))
+	e.EntryHash, _ = p.text(all, bitIndex(fEntryHash))
+	e.PrevHash, _ = p.text(all, bitIndex(fPrevHash))
+	if reason, ok := p.text(all, bitIndex(fReason)); ok {
+		e.Reason = &reason
+	}
+	if p.spans[bitIndex(fTrail)].start >= 0 {
+		if _, err := ParseTrail(e.Trail); err != nil {
+			fail("trail", KindBadField, "field \"trail\": %v", err)
+		}
+	}
+}
+
+func bitIndex(bit int) int { return bits.TrailingZeros(uint(bit)) }
+
+// fieldBitOf returns the bit of a known field name.
+func fieldBitOf(key string) int { return fieldBit([]byte(key)) }
 
 // quickWallTime reports whether b is a time in the exact form auditgate
 // writes, 2026-12-04T11:23:16.561848+00:00, with plausible fields; other
