@@ -2,6 +2,7 @@ package core
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"math"
 	"slices"
@@ -528,6 +529,20 @@ var plainByte = func() (t [256]bool) {
 	return t
 }()
 
+// specialIn reports whether any of the eight bytes in w is one that string
+// decoding cannot copy as it is: '"', '\\', a control character or a
+// non-ASCII byte.
+// It tests all eight at once with the usual carry tricks.
+func specialIn(w uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	quote := w ^ (ones * '"')
+	slash := w ^ (ones * '\\')
+	zeroQuote := (quote - ones) &^ quote
+	zeroSlash := (slash - ones) &^ slash
+	control := (w - ones*0x20) &^ w
+	return (zeroQuote|zeroSlash|control|w)&highs != 0
+}
+
 // stringBytes reads a JSON string and returns it decoded as WTF-8, without
 // allocating: the result is the input itself when the string has no escapes
 // and no non-ASCII, else the scanner's scratch buffer, valid until the next
@@ -536,6 +551,9 @@ func (s *scanner) stringBytes() ([]byte, error) {
 	s.pos++ // opening quote
 	start := s.pos
 	d := s.data
+	for s.pos+8 <= len(d) && !specialIn(binary.LittleEndian.Uint64(d[s.pos:])) {
+		s.pos += 8
+	}
 	for s.pos < len(d) && plainByte[d[s.pos]] {
 		s.pos++
 	}

@@ -140,3 +140,26 @@ func FuzzCanonical(f *testing.F) {
 		}
 	})
 }
+
+// TestSpecialIn checks the eight-byte test for every byte value in every
+// position: it must flag exactly the bytes a string's decoding cannot copy
+// as they are.
+func TestSpecialIn(t *testing.T) {
+	for c := 0; c < 256; c++ {
+		for pos := 0; pos < 8; pos++ {
+			var b [8]byte
+			for i := range b {
+				b[i] = 'a'
+			}
+			b[pos] = byte(c)
+			w := uint64(0)
+			for i := 7; i >= 0; i-- {
+				w = w<<8 | uint64(b[i])
+			}
+			want := c == '"' || c == '\\' || c < 0x20 || c >= 0x80
+			if got := specialIn(w); got != want {
+				t.Errorf("specialIn with byte 0x%02x at %d = %v, want %v", c, pos, got, want)
+			}
+		}
+	}
+}
