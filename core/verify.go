@@ -40,10 +40,13 @@ func (l Location) String() string {
 	return fmt.Sprintf("line %d", l.Line)
 }
 
-// Problem is one integrity problem, with where it was found.
+// Problem is one integrity problem, with where it was found. A problem
+// that is about no single line of the log (a checkpoint that does not match
+// it, say) has Line 0 and names what it is about in Source.
 type Problem struct {
 	Line     int         `json:"line"`
 	Index    *int        `json:"index,omitempty"`
+	Source   string      `json:"source,omitempty"`
 	Trail    string      `json:"trail,omitempty"`
 	Sequence *int64      `json:"sequence,omitempty"`
 	Kind     ProblemKind `json:"kind"`
@@ -52,6 +55,9 @@ type Problem struct {
 
 // Where returns the problem's location as text.
 func (p Problem) Where() string {
+	if p.Source != "" {
+		return p.Source
+	}
 	if p.Index != nil {
 		return Location{Line: p.Line, Index: *p.Index}.String()
 	}
