@@ -114,11 +114,22 @@ func (ix *headIndex) matches(store io.ReaderAt, size int64) bool {
 	if ix.size == 0 {
 		return ix.used == 0 && ix.tailHash == [32]byte{}
 	}
-	tail := make([]byte, ix.size-ix.tailOff)
-	if _, err := store.ReadAt(tail, ix.tailOff); err != nil {
+	return prefixMatches(store, size, ix.size, ix.tailOff, ix.tailHash)
+}
+
+// prefixMatches reports whether a store of the given size begins with
+// length bytes whose last line, newline included, starts at tailOff and
+// has the SHA-256 tailHash: the check that a cache written for a store of
+// that length still describes a prefix of this one.
+func prefixMatches(store io.ReaderAt, size, length, tailOff int64, tailHash [32]byte) bool {
+	if length > size || tailOff >= length || tailOff < 0 {
 		return false
 	}
-	return len(tail) > 0 && tail[len(tail)-1] == '\n' && sha256.Sum256(tail) == ix.tailHash
+	tail := make([]byte, length-tailOff)
+	if _, err := store.ReadAt(tail, tailOff); err != nil {
+		return false
+	}
+	return tail[len(tail)-1] == '\n' && sha256.Sum256(tail) == tailHash
 }
 
 // find returns the slot number holding key, or the empty slot where it
