@@ -2,7 +2,9 @@ package format
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -36,9 +38,22 @@ func NewEntryWriter(w io.Writer, format string) (EntryWriter, error) {
 	return nil, fmt.Errorf("unknown entry format %q", format)
 }
 
-type jsonlWriter struct{ w *bufio.Writer }
+type jsonlWriter struct {
+	w   *bufio.Writer
+	buf bytes.Buffer
+}
 
+// Write writes the entry's bytes as one line. An entry read from a JSON
+// array or a single object may be spread over lines; it is written with
+// the whitespace between its tokens removed, its content unchanged.
 func (j *jsonlWriter) Write(line []byte, _ *core.Entry) error {
+	if bytes.ContainsAny(line, "\r\n") {
+		j.buf.Reset()
+		if err := json.Compact(&j.buf, line); err != nil {
+			return err
+		}
+		line = j.buf.Bytes()
+	}
 	j.w.Write(line)
 	return j.w.WriteByte('\n')
 }
