@@ -25,7 +25,8 @@ const followWait = 20 * time.Second
 func agEnv() []string {
 	var env []string
 	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "AUDITGATE_") && !strings.HasPrefix(kv, "NO_COLOR=") {
+		if !strings.HasPrefix(kv, "AUDITGATE_") && !strings.HasPrefix(kv, "NO_COLOR=") &&
+			!strings.HasPrefix(kv, "COLUMNS=") {
 			env = append(env, kv)
 		}
 	}
