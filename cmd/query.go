@@ -99,7 +99,7 @@ func runQuery(c *cobra.Command, g *globals, o *queryOptions, args []string) erro
 	var w format.EntryWriter
 	if outFormat == "table" {
 		w = format.NewEntryTable(g.Out, format.TableOptions{Width: termWidth(g.Out), Wide: o.wide,
-			Color: terminal && os.Getenv("NO_COLOR") == ""})
+			Color: terminal && os.Getenv("NO_COLOR") == "", Follow: o.follow})
 	} else if w, err = format.NewEntryWriter(g.Out, outFormat); err != nil {
 		return usageError(err)
 	}

@@ -19,7 +19,15 @@ type TableOptions struct {
 	Width int  // terminal width in columns; cells are cut to fit it
 	Wide  bool // add the DETAIL and HASH columns
 	Color bool // colour verdicts
+	// Follow sizes the columns for rows still to come: TRAIL, GATE, REASON
+	// and DETAIL get room for typical values even when the rows printed so
+	// far are shorter, since the columns cannot change once printed.
+	Follow bool
 }
+
+// followWidths are the widths the flexible columns of a followed table get
+// at least, before the table is fitted to the terminal.
+var followWidths = map[string]int{"TRAIL": 32, "GATE": 12, "REASON": 40, "DETAIL": 40}
 
 // tableSample is how many rows are looked at to size the columns before
 // the table starts; later rows are cut to the same widths.
@@ -127,6 +135,11 @@ func (t *entryTable) start() error {
 	for _, row := range t.held {
 		for i, cell := range row {
 			t.widths[i] = max(t.widths[i], runewidth.StringWidth(cell))
+		}
+	}
+	if t.opts.Follow {
+		for i, h := range t.header {
+			t.widths[i] = max(t.widths[i], followWidths[h])
 		}
 	}
 	t.fit()

@@ -2,6 +2,7 @@ package format
 
 import (
 	"bytes"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -118,5 +119,41 @@ func TestTableColor(t *testing.T) {
 	}
 	if strings.Contains(colored[0], "\x1b[") {
 		t.Errorf("with Color: header %q holds an escape", colored[0])
+	}
+}
+
+// TestTableFollowLeavesRoom checks that a followed table, whose columns are
+// fixed by its first rows, leaves room for longer trails and gates to come
+// when the terminal has it.
+func TestTableFollowLeavesRoom(t *testing.T) {
+	var p core.Parser
+	short := tableEntry(t, "r", `{}`)
+	long, err := p.ParseEntry([]byte(`{"schema_version":"0.1.1","trail":"ratelimit:api@user:1234",` +
+		`"ts":1.5,"wall_ts":"2026-12-01T10:00:00.000000+00:00","verdict":"ERROR",` +
+		`"severity":"ERROR","gate_type":"actiongate","gate_identity":"g","recorded_by":"r",` +
+		`"reason":"limiter down","detail":{},"entry_hash":null,"prev_hash":null,"sequence":0}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, follow := range []bool{false, true} {
+		var out bytes.Buffer
+		w := NewEntryTable(&out, TableOptions{Width: 120, Follow: follow})
+		if err := w.Write(nil, short); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.(interface{ Flush() error }).Flush(); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Write(nil, long); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		whole := regexp.MustCompile(`ratelimit:api@user:1234 +ERROR +ERROR +actiongate +limiter down`).
+			MatchString(out.String())
+		if whole != follow {
+			t.Errorf("Follow %v: later row whole = %v, want %v:\n%s", follow, whole, follow, &out)
+		}
 	}
 }
