@@ -173,12 +173,16 @@ func TestExampleOperatorQueries(t *testing.T) {
 		",rate limit: 12 calls in 60s,",
 		"  approved by carol after review",
 		"\"detail\":{\"match\":{\"kind\":\"card\",\"len\":16},\"rule\":\"no_pii\"}",
-		"chat:pii@user:42  OVERRIDE  INFO      human  false positive",
 		"\nbilling.json: valid (4 entries in 2 trails, array format)\n",
 	} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("output lacks %q:\n%s", want, r.stdout)
 		}
+	}
+	// The watch printed the override recorded while it ran.
+	if !regexp.MustCompile(`\n1 +\S+ +chat:pii@user:42 +OVERRIDE +INFO +human +false positive *\n`).
+		MatchString(r.stdout) {
+		t.Errorf("output lacks the watched override:\n%s", r.stdout)
 	}
 	if !strings.Contains(r.stderr, "auditgate: warning: the export holds 1 of the 3 entries of "+
 		"trail billing:refund@user:42") {

@@ -29,6 +29,7 @@ func (eng *Engine) RecordGroup(ctx context.Context, reqs []Request) ([]Decision,
 		pending++
 	}
 	if pending == 0 {
+		eng.Listeners.notify(decisions)
 		return decisions, nil
 	}
 
@@ -63,6 +64,7 @@ func (eng *Engine) RecordGroup(ctx context.Context, reqs []Request) ([]Decision,
 			notRecorded = failErr
 		}
 	}
+	eng.Listeners.notify(decisions)
 	return decisions, notRecorded
 }
 

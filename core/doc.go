@@ -5,5 +5,11 @@
 // engine and the verifier.
 //
 // Storage reaches the engine through the Store interface; files, locks and
-// durability belong to package store.
+// durability belong to package store, which also has an in-memory store for
+// tests and embedding.
+//
+// A Go program records through an Engine, which is safe for concurrent use:
+// Engine.Record stores one decision, and Engine.Guard records one and then
+// runs an action only if the policy and the verdict allow it. Listeners
+// receive every decision without being able to slow or break recording.
 package core

@@ -119,10 +119,17 @@ func (e *NotRecordedError) Unwrap() error { return e.Err }
 func (e *NotRecordedError) Is(target error) bool { return target == ErrNotRecorded }
 
 // Engine records gate decisions into a store under per-trail policies.
+//
+// An Engine is safe for concurrent use by many goroutines when its Store is
+// (File and Memory in package store are) and its clock, if set, is; its
+// fields must not change once it is in use.
 type Engine struct {
 	Store    Store
 	Policies *Policies
 	Now      func() time.Time // the clock; nil means time.Now
+	// Listeners, when set, receives every decision Record and RecordGroup
+	// reach, without holding them up; see Listeners.
+	Listeners *Listeners
 }
 
 // Record resolves the trail's policy, drops a request below the policy's
