@@ -114,7 +114,8 @@ func (a *Audit) Result() (problems []core.Problem, notes []string) {
 			report(src, kind, "%v", c.Err)
 			continue
 		}
-		if c.Origin != a.origin {
+		// An empty log has no first line to name it by.
+		if c.Origin != a.origin && (!a.derived || lines > 0) {
 			report(src, KindOrigin, "it is for log %s, this log is %s: %s", c.Origin, a.origin,
 				a.originHint())
 			continue
@@ -134,9 +135,9 @@ func (a *Audit) Result() (problems []core.Problem, notes []string) {
 			if diff != "" {
 				msg += "; " + diff
 			} else {
-				msg += " (every trail head is as signed, so the change is in bytes the " +
-					"entry hash does not cover, such as wall_ts or recorded_by, or in " +
-					"entries before the heads)"
+				msg += " (every trail head is as signed, so no chained trail was rewritten " +
+					"to its end: look for bytes the entry hash does not cover, such as " +
+					"wall_ts or recorded_by, or an entry rehashed in an unchained trail)"
 			}
 			report(src, KindMismatch, "%s", msg)
 		case diff != "":

@@ -195,16 +195,22 @@ func parseHash(s string) (tlog.Hash, error) {
 // CheckOrigin checks that s can be a checkpoint's origin: a non-empty line
 // of UTF-8 with neither spaces nor '+', as C2SP recommends (and as note key
 // names require), for example audit.example.com/prod.
-func CheckOrigin(s string) error {
+func CheckOrigin(s string) error { return checkName("origin", s) }
+
+// CheckKeyName checks that s can name a signer key: non-empty UTF-8 with
+// neither spaces nor '+', as signed notes require.
+func CheckKeyName(s string) error { return checkName("key name", s) }
+
+func checkName(what, s string) error {
 	switch {
 	case s == "":
-		return errors.New("empty origin")
+		return fmt.Errorf("empty %s", what)
 	case !utf8.ValidString(s):
-		return fmt.Errorf("origin %q is not UTF-8", s)
+		return fmt.Errorf("%s %q is not UTF-8", what, s)
 	case strings.ContainsFunc(s, func(r rune) bool {
 		return unicode.IsSpace(r) || unicode.IsControl(r) || r == '+'
 	}):
-		return fmt.Errorf("origin %q holds a space, a control character or '+'", s)
+		return fmt.Errorf("%s %q holds a space, a control character or '+'", what, s)
 	}
 	return nil
 }

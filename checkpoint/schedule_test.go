@@ -29,6 +29,8 @@ func TestScheduleDue(t *testing.T) {
 		{"both, interval first", Schedule{EveryEntries: 50, Every: hour}, 11, 10,
 			now.Add(-2 * hour), true, true},
 		{"both, neither", Schedule{EveryEntries: 50, Every: hour}, 11, 10, now, true, false},
+		{"fewer lines than the last", Schedule{EveryEntries: 50}, 9, 10, now, true, true},
+		{"disabled, fewer lines", Schedule{}, 9, 10, now, true, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -188,6 +188,18 @@ func durableEnd(fh *os.File, path string) (int64, error) {
 	return end, nil
 }
 
+// IndexedLines returns the number of lines the heads index says the store
+// has, cheaply, without reading the store; ok is false when there is no
+// usable index. Other writers may have added lines since.
+func (f *File) IndexedLines() (lines int64, ok bool) {
+	ix, _ := openIndex(f.IndexPath())
+	if ix == nil {
+		return 0, false
+	}
+	defer ix.close()
+	return int64(ix.lines), true
+}
+
 // ScanLines calls fn with each complete line of the store, without its
 // newline, numbered from 1, in order, up to the end the store had when the
 // scan began; an unterminated last line is not read. It returns the number
@@ -271,7 +283,7 @@ func (t *Tree) write() error {
 	if err != nil {
 		return err
 	}
-	if err := writeFileSynced(t.file.TreeHeadsPath(), text); err != nil {
+	if err := replaceFile(t.file.TreeHeadsPath(), text); err != nil {
 		return err
 	}
 	var h [treeHeaderSize]byte
@@ -291,9 +303,10 @@ func (t *Tree) write() error {
 	return t.fh.Sync()
 }
 
-// writeFileSynced replaces path with data through a flushed temporary file.
-func writeFileSynced(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tree-heads-*")
+// replaceFile replaces path with data, readable by all, through a flushed
+// temporary file renamed into place.
+func replaceFile(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return err
 	}
