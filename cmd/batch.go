@@ -114,7 +114,7 @@ func runBatch(c *cobra.Command, g *globals, o *recordOptions) error {
 		in = f
 	}
 	eng := &core.Engine{Store: store.NewFile(cfg.store), Policies: cfg.policies}
-	b := &batch{g: g, eng: eng, recordedBy: cfg.recordedBy, text: outFormat == "text",
+	b := &batch{g: g, eng: eng, cfg: cfg, recordedBy: cfg.recordedBy, text: outFormat == "text",
 		out: bufio.NewWriterSize(g.Out, 256<<10)}
 	defer b.out.Flush()
 
@@ -157,6 +157,7 @@ func runBatch(c *cobra.Command, g *globals, o *recordOptions) error {
 type batch struct {
 	g          *globals
 	eng        *core.Engine
+	cfg        *config
 	recordedBy string
 	text       bool
 	out        *bufio.Writer
@@ -241,7 +242,11 @@ func (b *batch) commit(c *cobra.Command, group []batchLine) error {
 		fmt.Fprintln(b.g.ErrOut, "auditgate: hint: the decision lines say which requests "+
 			"were recorded; no later request was attempted")
 	}
-	return b.out.Flush()
+	err := b.out.Flush()
+	if anyRecorded(decisions) {
+		autoCheckpoint(b.g, b.cfg)
+	}
+	return err
 }
 
 func firstStoreErr(ds []core.Decision) error {

@@ -29,6 +29,8 @@ type config struct {
 	// policySet says whether anything but the built-in defaults set a
 	// policy; verify then checks entries against it.
 	policySet bool
+	// checkpoint is the checkpoint section; see checkpointSettings.
+	checkpoint checkpointConfig
 }
 
 var policyKeys = []string{"mode", "on_store_error", "min_severity", "retention", "integrity"}
@@ -103,6 +105,9 @@ func (g *globals) loadConfig(fs *pflag.FlagSet) (*config, error) {
 	}
 	cfg.policies.Rules = rules
 	cfg.policySet = cfg.policySet || len(rules) > 0
+	if cfg.checkpoint, err = checkpointSettings(v, raw, path); err != nil {
+		return nil, err
+	}
 	return cfg, nil
 }
 
@@ -148,11 +153,12 @@ func configWhere(path, key string) string {
 
 // checkKeys rejects keys the config format does not have.
 func checkKeys(raw map[string]any, path string) error {
-	top := map[string]bool{"store": true, "recorded_by": true, "defaults": true, "trails": true}
+	top := map[string]bool{"store": true, "recorded_by": true, "defaults": true, "trails": true,
+		"checkpoint": true}
 	for _, key := range sortedKeys(raw) {
 		if !top[key] {
 			return usageError(fmt.Errorf("%s: unknown key", configWhere(path, key)),
-				"the config keys are store, recorded_by, defaults and trails")
+				"the config keys are store, recorded_by, defaults, trails and checkpoint")
 		}
 	}
 	if d, ok := raw["defaults"]; ok {

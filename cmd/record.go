@@ -64,7 +64,7 @@ Examples:
   auditgate record --trail billing:refund@user:42 --verdict block \
       --severity warn --reason "over budget" -d amount:=129.5
   auditgate record --namespace api --source ratelimit --verdict allow -o json
-` + batchHelp + exitHelp,
+` + batchHelp + autoCheckpointHelp + exitHelp,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, args []string) error {
 			if o.batch {
@@ -125,6 +125,9 @@ func runRecord(c *cobra.Command, g *globals, o *recordOptions) error {
 	case d.Status == core.Recorded || d.StoreErr == nil:
 		if outFormat == "text" || (outFormat == "" && !g.quiet && isTerminal(g.Out)) {
 			fmt.Fprintln(g.Out, format.DecisionText(d))
+		}
+		if d.Status == core.Recorded {
+			autoCheckpoint(g, cfg)
 		}
 		return nil
 	case !d.Proceed: // soft + fail_closed

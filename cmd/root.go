@@ -102,6 +102,10 @@ the trail is whole.
 		newCompletionCommand(g),
 		newQueryCommand(g),
 		newExportCommand(g),
+		newKeygenCommand(g),
+		newCheckpointCommand(g),
+		newProveCommand(g),
+		newVerifyProofCommand(g),
 	)
 	registerCompletions(root)
 	return root

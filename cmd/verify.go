@@ -13,7 +13,8 @@ import (
 )
 
 type verifyOptions struct {
-	anchors []string
+	anchors     []string
+	checkpoints checkpointFlags
 }
 
 func newVerifyCommand(g *globals) *cobra.Command {
@@ -43,17 +44,21 @@ Problems found (each named with its line, or array index, trail and sequence):
                       a line that is not a well-formed entry
   partial-line        an unterminated last line left by an interrupted write
 
-Deleting the newest entries cannot be seen from inside a log.
-
+Deleting the newest entries, or rewriting entries with every hash
+recomputed, cannot be seen from inside a log: a checkpoint kept elsewhere
+catches both.
+` + verifyCheckpointHelp + `
 Examples:
   auditgate verify
   auditgate verify export.json other.jsonl -o json
   auditgate verify --anchor 'billing:refund@user:42#1200:9f2c...'
+  auditgate verify --checkpoint cp-1.txt --checkpoint cp-2.txt --key audit-prod.pub
 ` + exitHelp,
 		RunE: func(c *cobra.Command, args []string) error {
 			return runVerify(c, g, o, args)
 		},
 	}
+	o.checkpoints.register(c)
 	c.Flags().StringArrayVar(&o.anchors, "anchor", nil,
 		"trusted start of a trail: TRAIL#SEQ, or TRAIL#SEQ:HASH for a chained trail")
 	return c
@@ -80,11 +85,18 @@ func runVerify(c *cobra.Command, g *globals, o *verifyOptions, args []string) er
 	if len(paths) == 0 {
 		paths = []string{cfg.store}
 	}
+	checks, err := o.checkpoints.prepare(cfg, paths)
+	if err != nil {
+		return err
+	}
 
 	var reports []format.FileReport
 	var readErr error
 	for _, path := range paths {
 		rep, err := verifyFile(path, opts)
+		if err == nil && checks != nil {
+			err = checks.apply(path, &rep)
+		}
 		if err != nil {
 			readErr = err
 			break
