@@ -3,6 +3,8 @@ package cmd
 import (
 	"fmt"
 	"io"
+	"sort"
+	"strings"
 
 	"github.com/auditgate/auditgate/core"
 	"github.com/spf13/cobra"
@@ -71,7 +73,7 @@ func registerCompletions(root *cobra.Command) {
 			panic(fmt.Sprintf("register completion: %v", err))
 		}
 	}
-	must(root.RegisterFlagCompletionFunc("output", completeWords("text", "json")))
+	must(root.RegisterFlagCompletionFunc("output", completeOutput))
 	for _, c := range root.Commands() {
 		if f := c.Flags().Lookup("verdict"); f != nil {
 			must(c.RegisterFlagCompletionFunc("verdict", completeWords(verdicts...)))
@@ -79,7 +81,54 @@ func registerCompletions(root *cobra.Command) {
 		if f := c.Flags().Lookup("severity"); f != nil {
 			must(c.RegisterFlagCompletionFunc("severity", completeWords(severities...)))
 		}
+		if f := c.Flags().Lookup("trail"); f != nil {
+			must(c.RegisterFlagCompletionFunc("trail", completeTrails))
+		}
+		if c.Name() == "policy" && c.ValidArgsFunction == nil {
+			c.ValidArgsFunction = completeTrails
+		}
 	}
+}
+
+// completeOutput completes -o with the formats the command writes.
+func completeOutput(c *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
+	if c.Name() == "query" {
+		return []string{"table", "json", "jsonl", "csv"}, cobra.ShellCompDirectiveNoFileComp
+	}
+	return []string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp
+}
+
+// completeTrails completes a trail with the trails of the store the command
+// would use (--store, --config and the environment count as usual). It
+// offers nothing when the configuration or the store cannot be read.
+func completeTrails(c *cobra.Command, _ []string, prefix string) ([]string,
+	cobra.ShellCompDirective) {
+	g := &globals{}
+	if f := c.Flags().Lookup("config"); f != nil {
+		g.configPath = f.Value.String()
+	}
+	cfg, err := g.loadConfig(c.Flags())
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	// TODO: list the trails from the heads index, because reading the whole
+	// store for each completion is slow on a large store.
+	seen := map[string]bool{}
+	err = readEntries([]string{cfg.store}, io.Discard, nil, func(_ []byte, e *core.Entry) error {
+		if strings.HasPrefix(e.Trail, prefix) {
+			seen[e.Trail] = true
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	trails := make([]string, 0, len(seen))
+	for t := range seen {
+		trails = append(trails, t)
+	}
+	sort.Strings(trails)
+	return trails, cobra.ShellCompDirectiveNoFileComp
 }
 
 // CompletionFile names the file under completions/ that holds a shell's script.

@@ -2,8 +2,10 @@ package cmd
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -22,6 +24,43 @@ func TestCompletionsUpToDate(t *testing.T) {
 		}
 		if !bytes.Equal(have, buf.Bytes()) {
 			t.Errorf("%s is stale; run go generate ./completions", path)
+		}
+	}
+}
+
+// TestCompleteFlagValues checks the values offered for -o, which depend on
+// the command, and for trails, which come from the store.
+func TestCompleteFlagValues(t *testing.T) {
+	dir := t.TempDir()
+	store := filepath.Join(dir, "audit.jsonl")
+	for _, trail := range []string{"billing:refund@user:42", "api:ratelimit@global",
+		"billing:payout@user:7", "billing:refund@user:42"} {
+		runAG(t, dir, "record", "-t", trail, "--verdict", "allow")
+	}
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"query", "-o", ""}, "table\njson\njsonl\ncsv\n"},
+		{[]string{"verify", "-o", ""}, "text\njson\n"},
+		{[]string{"query", "--store", store, "--trail", ""},
+			"api:ratelimit@global\nbilling:payout@user:7\nbilling:refund@user:42\n"},
+		{[]string{"export", "--store", store, "--trail", "billing:r"}, "billing:refund@user:42\n"},
+		{[]string{"record", "--store", store, "-t", "api"}, "api:ratelimit@global\n"},
+		{[]string{"policy", "--store", store, "b"}, "billing:payout@user:7\nbilling:refund@user:42\n"},
+		{[]string{"query", "--store", filepath.Join(dir, "missing.jsonl"), "--trail", ""}, ""},
+	}
+	for _, tt := range tests {
+		var out, errOut bytes.Buffer
+		args := append([]string{"__complete"}, tt.args...)
+		if code := Main(context.Background(), args, Streams{In: &bytes.Buffer{}, Out: &out,
+			ErrOut: &errOut}); code != 0 {
+			t.Fatalf("Main(%q) = %d, stderr %s", args, code, &errOut)
+		}
+		// The values come one a line, then a line ":DIRECTIVE".
+		got := out.String()[:strings.LastIndex("\n"+out.String(), "\n:")]
+		if got != tt.want {
+			t.Errorf("complete %q = %q, want %q", tt.args, got, tt.want)
 		}
 	}
 }
