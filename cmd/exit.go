@@ -25,6 +25,14 @@ const (
 	// ExitDropped: record could not store an entry under a soft,
 	// fail_closed policy; the caller decides what to do.
 	ExitDropped ExitCode = 3
+	// ExitBlocked: guard recorded a verdict that does not allow the
+	// action (BLOCK or ERROR) and did not run the command.
+	ExitBlocked ExitCode = 4
+	// ExitCannotRun: guard found the command but could not run it (not
+	// executable, not a program), as a shell reports it.
+	ExitCannotRun ExitCode = 126
+	// ExitNotFound: guard did not find the command, as a shell reports it.
+	ExitNotFound ExitCode = 127
 )
 
 // exitHelp is the exit status section shared by the commands' help.
@@ -33,7 +41,8 @@ Exit status:
   0  success
   1  integrity problem (verify), or entry not recorded under hard+fail_closed (record)
   2  usage error: bad flags, input or config, or unreadable input; nothing stored
-  3  entry dropped under soft+fail_closed (record); the caller decides`
+  3  entry dropped under soft+fail_closed (record); the caller decides
+  4  the verdict (BLOCK or ERROR) does not allow the command; recorded, not run (guard)`
 
 // exitError carries an exit status and hints with an error.
 type exitError struct {

@@ -95,6 +95,7 @@ the trail is whole.
 
 	root.AddCommand(
 		newRecordCommand(g),
+		newGuardCommand(g),
 		newVerifyCommand(g),
 		newHashCommand(g),
 		newPolicyCommand(g),

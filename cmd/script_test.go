@@ -29,6 +29,7 @@ func TestMain(m *testing.M) {
 			os.Exit(Main(context.Background(), os.Args[1:],
 				Streams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr}))
 		},
+		"guard-signal-child": signalChild,
 	})
 }
 

@@ -49,23 +49,32 @@ func (eng *Engine) Guard(ctx context.Context, req Request, action func(context.C
 func (eng *Engine) TryGuard(ctx context.Context, req Request,
 	action func(context.Context) error) GuardResult {
 	d, err := eng.Record(ctx, req)
-	r := GuardResult{Decision: d}
-	switch {
-	case err != nil:
-		r.Err = err
-	case !d.Proceed:
-		r.Err = fmt.Errorf("guard %s: %w: %w", d.Trail, ErrDropped, d.StoreErr)
-	case !req.Verdict.Allows():
-		r.Err = fmt.Errorf("guard %s: verdict %s: %w", d.Trail, req.Verdict, ErrBlocked)
-	default:
-		r.Err = ctx.Err()
-	}
+	r := GuardResult{Decision: d, Err: Refusal(ctx, req.Verdict, d, err)}
 	if r.Err != nil {
 		return r
 	}
 	r.Ran = true
 	r.Err = action(ctx)
 	return r
+}
+
+// Refusal returns why the action that a decision is about must not run, or
+// nil when it may: d and recordErr are what Engine.Record returned for a
+// request with the given verdict. The reasons, first match first: recordErr
+// itself (a *NotRecordedError); an error wrapping ErrDropped and the store
+// failure when d may not proceed; an error wrapping ErrBlocked when the
+// verdict is not ALLOW or OVERRIDE; the error of a ctx that is done.
+// Guard and TryGuard decide by it, and so does the guard command.
+func Refusal(ctx context.Context, verdict Verdict, d Decision, recordErr error) error {
+	switch {
+	case recordErr != nil:
+		return recordErr
+	case !d.Proceed:
+		return fmt.Errorf("guard %s: %w: %w", d.Trail, ErrDropped, d.StoreErr)
+	case !verdict.Allows():
+		return fmt.Errorf("guard %s: verdict %s: %w", d.Trail, verdict, ErrBlocked)
+	}
+	return ctx.Err()
 }
 
 // CommandResult says how a guarded command ended, for its result entry.
