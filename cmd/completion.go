@@ -92,8 +92,11 @@ func registerCompletions(root *cobra.Command) {
 
 // completeOutput completes -o with the formats the command writes.
 func completeOutput(c *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
-	if c.Name() == "query" {
+	switch c.Name() {
+	case "query":
 		return []string{"table", "json", "jsonl", "csv"}, cobra.ShellCompDirectiveNoFileComp
+	case "guard": // its stdout is the command's
+		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
 	return []string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp
 }

@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -210,6 +211,34 @@ func waitForLockWaiter(t *testing.T, pid int) {
 		}
 		if fields := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:])); len(fields) > 0 && fields[0] == "Z" {
 			t.Fatalf("guard ended before it waited for the store's lock")
+		}
+	}
+}
+
+// TestGuardCompletion: guard completes its record flags as record does and
+// offers no -o format, since it refuses -o.
+func TestGuardCompletion(t *testing.T) {
+	dir := t.TempDir()
+	storePath := filepath.Join(dir, "audit.jsonl")
+	runAG(t, dir, "record", "--store", storePath, "-t", "api:ratelimit@global", "--verdict", "allow")
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"guard", "-o", ""}, ""},
+		{[]string{"guard", "--store", storePath, "-t", "api"}, "api:ratelimit@global\n"},
+		{[]string{"guard", "--verdict", ""}, "ALLOW\nBLOCK\nERROR\nOVERRIDE\n"},
+	}
+	for _, tt := range tests {
+		var out, errOut strings.Builder
+		args := append([]string{"__complete"}, tt.args...)
+		if code := Main(context.Background(), args, Streams{In: strings.NewReader(""), Out: &out,
+			ErrOut: &errOut}); code != 0 {
+			t.Fatalf("Main(%q) = %d, stderr %s", args, code, errOut.String())
+		}
+		got := out.String()[:strings.LastIndex("\n"+out.String(), "\n:")]
+		if got != tt.want {
+			t.Errorf("complete %q = %q, want %q", tt.args, got, tt.want)
 		}
 	}
 }
