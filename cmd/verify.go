@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"fmt"
-	"runtime"
 	"strconv"
 	"strings"
 
@@ -126,33 +125,10 @@ func runVerify(c *cobra.Command, g *globals, o *verifyOptions, args []string) er
 
 // verifyFile verifies one log; an error means it could not be read.
 func verifyFile(path string, opts core.VerifyOptions) (format.FileReport, error) {
-	f := store.NewFile(path)
-	v := core.NewVerifier(opts)
-	p := v.Pipeline(runtime.GOMAXPROCS(0))
-	logFormat, err := f.ReadLog(func(rec store.Record) error {
-		switch {
-		case rec.Broken != nil:
-			p.AddBroken(rec.Loc, rec.Broken)
-		case rec.Partial:
-			p.AddPartial(rec.Loc, len(rec.Data))
-		default:
-			p.Add(rec.Loc, rec.Data)
-		}
-		return nil
-	})
-	p.Close()
+	rep, logFormat, err := store.Verify(store.NewFile(path), opts)
 	if err != nil {
 		return format.FileReport{}, err
 	}
-	asides, err := f.SetAsides()
-	if err != nil {
-		return format.FileReport{}, fmt.Errorf("read %s: %w", f.PartialPath(), err)
-	}
-	for _, a := range asides {
-		v.Note(fmt.Sprintf("%d bytes of an interrupted write were set aside from offset %d "+
-			"at %s; they are kept in %s", a.Length, a.Offset, a.At, f.PartialPath()))
-	}
-	rep := v.Report()
 	return format.FileReport{Path: path, Format: string(logFormat), Valid: rep.Valid(),
 		Report: rep}, nil
 }
