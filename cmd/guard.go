@@ -61,8 +61,9 @@ status, the duration in seconds and the decision's sequence and hash:
   {"decision_entry_hash":"...","decision_sequence":7,"duration_seconds":1.52,
    "exit_status":0}
 with "signal" when a signal killed COMMAND and "error" when it could not
-start. A result that cannot be stored is reported on stderr and leaves the
-exit status alone: the command has already run.
+start. A result that cannot be stored is reported on stderr (as a warning
+under a soft policy) and leaves the exit status alone: the command has
+already run.
 
 Examples:
   auditgate guard -t billing:refund@user:42 --verdict allow --reason "within budget" \
@@ -142,10 +143,17 @@ func runGuard(c *cobra.Command, g *globals, o *guardOptions, argv []string) erro
 		fmt.Fprintf(g.ErrOut, "auditgate: error: %s: %s\n", argv[0], res.StartError)
 	}
 	if o.recordResult {
-		rd, err := eng.Record(ctx, core.ResultRequest(req, d, res))
+		// The command has run: a lost result changes no exit status, and is
+		// reported as loudly as the trail's mode says.
+		rd, _ := eng.Record(ctx, core.ResultRequest(req, d, res))
 		recorded = recorded || rd.Status == core.Recorded
-		if err != nil || rd.StoreErr != nil {
+		switch {
+		case rd.StoreErr == nil:
+		case rd.Policy.Mode == core.Hard:
 			fmt.Fprintf(g.ErrOut, "auditgate: error: the result entry for %s was not recorded: %v\n",
+				d.Trail, rd.StoreErr)
+		case !g.quiet:
+			fmt.Fprintf(g.ErrOut, "auditgate: warning: the result entry for %s was not recorded: %v\n",
 				d.Trail, rd.StoreErr)
 		}
 	}
