@@ -71,14 +71,14 @@ Examples:
   auditgate guard -t deploy:ci@main --verdict "$VERDICT" --record-result -- make deploy
 
 Exit status:
-  N    COMMAND's own exit status, when guard ran it
+  N      COMMAND's own exit status, when guard ran it
   128+N  COMMAND was killed by signal N (143 for SIGTERM)
-  1    entry not recorded under hard+fail_closed: COMMAND never started
-  2    usage error: bad flags, input or config; nothing recorded, nothing run
-  3    entry dropped under soft+fail_closed: COMMAND not started
-  4    the verdict is BLOCK or ERROR: recorded, COMMAND not run
-  126  COMMAND cannot be run (not executable, not a program)
-  127  COMMAND not found; nothing recorded
+  1      entry not recorded under hard+fail_closed: COMMAND never started
+  2      usage error: bad flags, input or config; nothing recorded, nothing run
+  3      entry dropped under soft+fail_closed: COMMAND not started
+  4      the verdict is BLOCK or ERROR: recorded, COMMAND not run
+  126    COMMAND cannot be run (not executable, not a program)
+  127    COMMAND not found; nothing recorded
 COMMAND's own statuses can be any of these: guard's messages on stderr say
 when it is guard that did not run COMMAND.`,
 		Args: func(c *cobra.Command, args []string) error {
