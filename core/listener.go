@@ -127,7 +127,8 @@ func (l *Listener) Stats() ListenerStats {
 
 // Close unregisters the listener, delivers the decisions already queued for
 // it, and returns once its function will not be called again. Calling Close
-// more than once is harmless.
+// more than once is harmless; calling it from the listener's own function
+// never returns, since Close waits for that function.
 func (l *Listener) Close() {
 	l.once.Do(func() {
 		l.owner.mu.Lock()
