@@ -52,19 +52,19 @@ func NewAudit(origin string, cps []Named) *Audit {
 
 // Add reads the log's next line, without its newline.
 func (a *Audit) Add(line []byte) error {
-	return a.AddHash(line, tlog.RecordHash(line))
+	return a.AddPrepared(line, prepare(&a.heads.parser, line))
 }
 
-// AddHash is Add for a line whose record hash was computed ahead.
-func (a *Audit) AddHash(line []byte, leaf tlog.Hash) error {
+// AddPrepared is Add for a line a Preparer has hashed and parsed.
+func (a *Audit) AddPrepared(line []byte, p Prepared) error {
 	if a.tree.Size() == 0 && a.derived {
 		a.origin = DefaultOrigin(line)
 	}
-	if err := a.tree.AddHash(leaf); err != nil {
+	if err := a.tree.AddHash(p.Leaf); err != nil {
 		return err
 	}
 	if a.tree.Size() <= a.maxSize {
-		a.heads.Add(line)
+		a.heads.Put(p)
 	}
 	a.reached()
 	return nil

@@ -30,15 +30,19 @@ func NewHeads(list []Head, lines, firstBad int64) *Heads {
 
 // Add reads the next line, without its newline.
 func (h *Heads) Add(line []byte) {
+	h.Put(prepare(&h.parser, line))
+}
+
+// Put takes the next line as prepared by a Preparer.
+func (h *Heads) Put(p Prepared) {
 	h.lines++
-	e, err := h.parser.ParseEntry(line)
-	if err != nil {
+	if !p.Entry {
 		if h.firstBad == 0 {
 			h.firstBad = h.lines
 		}
 		return
 	}
-	h.heads[e.Trail] = Head{Trail: e.Trail, Sequence: e.Sequence, EntryHash: e.EntryHash}
+	h.heads[p.Head.Trail] = p.Head
 }
 
 // Lines returns the number of lines read.

@@ -3,6 +3,7 @@ package cmd
 import (
 	"errors"
 	"fmt"
+	"runtime"
 
 	"github.com/auditgate/auditgate/checkpoint"
 	"github.com/auditgate/auditgate/format"
@@ -52,11 +53,15 @@ func (o *checkpointFlags) register(c *cobra.Command) {
 		"(default: checkpoint.origin, else from its first line)")
 }
 
-// checkpointCheck is the checkpoints read for verify, ready to compare with
-// a log.
+// checkpointCheck is the checkpoints read for verify, compared with a log
+// while the chain rules check it.
 type checkpointCheck struct {
 	origin string
 	cps    []checkpoint.Named
+	path   string
+	done   chan struct{}
+	audit  *checkpoint.Audit
+	err    error
 }
 
 // prepare reads the checkpoints and keys. It returns nil when no
@@ -85,7 +90,26 @@ func (o *checkpointFlags) prepare(cfg *config, paths []string) (*checkpointCheck
 	for _, path := range o.files {
 		cc.cps = append(cc.cps, openNamed(path, keys))
 	}
-	return cc, readErrOf(cc.cps)
+	if err := readErrOf(cc.cps); err != nil {
+		return nil, err
+	}
+	cc.start(paths[0])
+	return cc, nil
+}
+
+// start reads the log's lines into the audit on other goroutines.
+func (cc *checkpointCheck) start(path string) {
+	cc.path, cc.done = path, make(chan struct{})
+	cc.audit = checkpoint.NewAudit(cc.origin, cc.cps)
+	go func() {
+		defer close(cc.done)
+		prep := checkpoint.NewPreparer(runtime.GOMAXPROCS(0), cc.audit.AddPrepared)
+		_, err := store.NewFile(path).ScanLines(func(_ int64, line []byte) error {
+			prep.Add(line)
+			return nil
+		})
+		cc.err = errors.Join(err, prep.Close())
+	}()
 }
 
 // openNamed opens one checkpoint file; a file that cannot be read is kept
@@ -109,20 +133,21 @@ func readErrOf(cps []checkpoint.Named) error {
 	return nil
 }
 
-// apply compares the checkpoints with the log at path and adds what it
-// finds to the log's report. An error means the log could not be read.
+// apply waits for the audit of the log at path and adds what it found to
+// the log's report. An error means the log could not be read.
 func (cc *checkpointCheck) apply(path string, rep *format.FileReport) error {
+	<-cc.done
+	if path != cc.path {
+		panic("checkpoint audit of " + cc.path + " applied to " + path)
+	}
 	if rep.Format != string(store.FormatJSONL) && rep.Format != string(store.FormatEmpty) {
 		return usageError(fmt.Errorf("%s is not JSON lines (%s format): checkpoints cover "+
 			"the lines of a JSON-lines store", path, rep.Format))
 	}
-	audit := checkpoint.NewAudit(cc.origin, cc.cps)
-	if _, err := store.NewFile(path).ScanLines(func(_ int64, line []byte) error {
-		return audit.Add(line)
-	}); err != nil {
-		return err
+	if cc.err != nil {
+		return cc.err
 	}
-	problems, notes := audit.Result()
+	problems, notes := cc.audit.Result()
 	rep.Problems = append(rep.Problems, problems...)
 	rep.ProblemCount += len(problems)
 	rep.Valid = rep.Valid && len(problems) == 0

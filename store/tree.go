@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 
 	"github.com/auditgate/auditgate/checkpoint"
 	"golang.org/x/mod/sumdb/tlog"
@@ -245,21 +246,32 @@ func (t *Tree) catchUp() error {
 	}
 	lr := newLineReader(io.NewSectionReader(t.store, t.length, end-t.length))
 	lr.off = t.length
+	prep := checkpoint.NewPreparer(runtime.GOMAXPROCS(0),
+		func(_ []byte, p checkpoint.Prepared) error {
+			t.heads.Put(p)
+			return t.tree.AddHash(p.Leaf)
+		})
+	var readErr error
 	for {
 		line, _, start, err := lr.next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			return fmt.Errorf("read store %s: %w", t.file.path, err)
+			readErr = fmt.Errorf("read store %s: %w", t.file.path, err)
+			break
 		}
-		if err := t.tree.Add(line); err != nil {
-			return fmt.Errorf("tree of store %s: %w", t.file.path, err)
-		}
-		t.heads.Add(line)
-		t.tailOff, t.tailHash = start, sha256.Sum256(append(line, '\n'))
+		prep.Add(line)
+		t.tailOff = start
 	}
-	t.length = lr.off
+	if err := prep.Close(); err != nil || readErr != nil {
+		return errors.Join(readErr, err)
+	}
+	tail := make([]byte, lr.off-t.tailOff)
+	if _, err := t.store.ReadAt(tail, t.tailOff); err != nil {
+		return fmt.Errorf("read store %s: %w", t.file.path, err)
+	}
+	t.tailHash, t.length = sha256.Sum256(tail), lr.off
 	if t.fh != nil {
 		// The files are a cache: failing to write them costs a catch-up
 		// later. The header is written last, so it still describes what
