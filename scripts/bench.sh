@@ -58,6 +58,23 @@ timed "query --count (every entry parsed):" "${ag[@]}" query --count
 timed "export jsonl:" "${ag[@]}" export
 timed "export csv:" "${ag[@]}" export --format csv
 
+# Checkpoints: the whole tree built from no tree files, then 1,000 entries
+# later the checkpoint that extends the first, a proof of one entry, and
+# verify against both checkpoints.
+"$bin" keygen "$work/bench" >/dev/null
+rm -f "$store.tree" "$store.tree-heads"
+timed "checkpoint (whole tree built):" "${ag[@]}" checkpoint --key "$work/bench.key" \
+  --out "$work/cp1.txt"
+head -n 1000 "$work/requests.jsonl" | "${ag[@]}" record --batch >/dev/null
+timed "checkpoint --since, 1,000 entries later:" "${ag[@]}" checkpoint \
+  --key "$work/bench.key" --since "$work/cp1.txt" --out "$work/cp2.txt"
+entry="tenant1:actiongate@user:5#$((N / 32))"
+timed "prove (one entry; the store is scanned for it):" "${ag[@]}" prove "$entry" \
+  --checkpoint "$work/cp2.txt"
+"${ag[@]}" prove "$entry" --checkpoint "$work/cp2.txt" >"$work/proof.json"
+timed "verify --checkpoint (two checkpoints):" "${ag[@]}" verify \
+  --checkpoint "$work/cp1.txt" --checkpoint "$work/cp2.txt" --key "$work/bench.pub"
+
 # median MS...: the median of the numbers given.
 median() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 # latency CMD...: the median wall time of RUNS runs, in milliseconds.
@@ -76,3 +93,5 @@ small=$(latency "$bin" --config "$work/chain.yaml" --store "$empty_store" record
 version=$(latency "$bin" version)
 echo "record latency, median of $RUNS (fsync included): ${big} ms on the $N-entry store," \
   "${small} ms on a new store; auditgate version: ${version} ms"
+proof=$(latency "$bin" verify-proof "$work/proof.json" --key "$work/bench.pub")
+echo "verify-proof (offline, one entry of $N), median of $RUNS: ${proof} ms"
