@@ -111,15 +111,17 @@ func TestParseInclusionProofIsStrict(t *testing.T) {
 }
 
 func TestEntryMatcher(t *testing.T) {
-	lines := testLines(t, 6, "a:b@c", "a:b@c d")
+	lines := testLines(t, 6, "a:b@c", "a:b@c d", `a:b@"q"`)
 	tests := []struct {
 		trail string
 		seq   int64
 		want  []int
 	}{
-		{"a:b@c", 1, []int{2}},
-		{"a:b@c d", 2, []int{5}},
-		{"a:b@c", 3, nil},
+		{"a:b@c", 1, []int{3}},
+		{"a:b@c d", 1, []int{4}},
+		{`a:b@"q"`, 1, []int{5}},
+		{`a:b@"q"`, 0, []int{2}},
+		{"a:b@c", 2, nil},
 	}
 	for _, tt := range tests {
 		match := EntryMatcher(tt.trail, tt.seq)

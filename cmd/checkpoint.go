@@ -76,6 +76,9 @@ Examples:
 }
 
 func runCheckpoint(c *cobra.Command, g *globals, o *checkpointOptions) error {
+	if _, err := g.outputFormat("text"); err != nil {
+		return err
+	}
 	cfg, err := g.loadConfig(c.Flags())
 	if err != nil {
 		return err

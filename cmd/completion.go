@@ -97,6 +97,10 @@ func completeOutput(c *cobra.Command, _ []string, _ string) ([]string, cobra.She
 		return []string{"table", "json", "jsonl", "csv"}, cobra.ShellCompDirectiveNoFileComp
 	case "guard": // its stdout is the command's
 		return nil, cobra.ShellCompDirectiveNoFileComp
+	case "checkpoint", "keygen":
+		return []string{"text"}, cobra.ShellCompDirectiveNoFileComp
+	case "prove":
+		return []string{"json"}, cobra.ShellCompDirectiveNoFileComp
 	}
 	return []string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp
 }
