@@ -16,8 +16,10 @@ const (
 	// durably stored, was dropped below min_severity, or was lost under a
 	// fail_open policy (which says so on stderr).
 	ExitOK ExitCode = 0
-	// ExitFailure: verify found an integrity problem, or record could not
-	// store an entry under a hard, fail_closed policy.
+	// ExitFailure: verify or verify-proof found an integrity problem,
+	// checkpoint or prove found a store that does not match or extend the
+	// checkpoint given, or record could not store an entry under a hard,
+	// fail_closed policy.
 	ExitFailure ExitCode = 1
 	// ExitUsage: bad flags, arguments, input or config, or input that could
 	// not be read. Nothing was stored.
@@ -39,7 +41,8 @@ const (
 const exitHelp = `
 Exit status:
   0  success
-  1  integrity problem (verify), or entry not recorded under hard+fail_closed (record)
+  1  integrity problem (verify, verify-proof; checkpoint and prove: the store does not
+     match or extend the checkpoint), or entry not recorded under hard+fail_closed (record)
   2  usage error: bad flags, input or config, or unreadable input; nothing stored
   3  entry dropped under soft+fail_closed (record); the caller decides
   4  the verdict (BLOCK or ERROR) does not allow the command; recorded, not run (guard)`
