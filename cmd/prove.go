@@ -135,6 +135,9 @@ var errStopScan = errors.New("stop")
 // store's first size lines. An entry that is not there, or is there twice,
 // cannot be proven.
 func findEntry(f *store.File, trail string, seq, size int64) (int64, []byte, error) {
+	// TODO: find the line through an index of each entry's position instead
+	// of scanning, because prove now reads every covered line (0.3 s for
+	// 1,000,000 entries).
 	match := checkpoint.EntryMatcher(trail, seq)
 	var found []int64
 	var line []byte
