@@ -2,6 +2,7 @@ package store
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -319,30 +320,79 @@ func (a *arrayReader) atDelim() bool {
 // ReadLog reads the store as the package-level ReadLog does, without
 // blocking writers. An unterminated last line may be a write in progress:
 // it is read again under a shared lock, which waits for the writer, and is
-// reported as Partial only if it is still unterminated then. Lines appended
-// after the end that was first seen are not read.
+// reported as Partial only if it is still unterminated then. Reading ends
+// with that line; whatever was appended after it is left to the next read.
 func (f *File) ReadLog(fn func(Record) error) (Format, error) {
 	fh, err := os.Open(f.path)
 	if err != nil {
 		return "", fmt.Errorf("open store %s: %w", f.path, unwrapPath(err))
 	}
 	defer fh.Close()
-	return ReadLog(fh, func(rec Record) error {
+	return f.readLog(fh, fh, fn)
+}
+
+// readLog streams src, which reads fh from its start, and finishes an
+// unterminated last line by reading fh again at that line's offset.
+func (f *File) readLog(fh *os.File, src io.Reader, fn func(Record) error) (Format, error) {
+	counted := &countingReader{r: src}
+	format, err := ReadLog(counted, func(rec Record) error {
 		if !rec.Partial {
 			return fn(rec)
 		}
-		if err := lockFile(fh, false); err != nil {
-			return fmt.Errorf("lock store %s: %w", f.path, err)
+		// An unterminated line comes only at the end of what was read, so
+		// it starts len(rec.Data) bytes before that end.
+		if err := f.finishLine(fh, counted.n-int64(len(rec.Data)), &rec); err != nil {
+			return err
 		}
-		defer unlockFile(fh)
-		line := append([]byte(nil), rec.Data...)
-		rest := bufio.NewReader(fh)
-		more, err := rest.ReadSlice('\n')
-		line = append(line, more...)
-		if err == nil {
-			rec.Data = line[:len(line)-1]
-			rec.Partial = false
+		if err := fn(rec); err != nil {
+			return err
 		}
-		return fn(rec)
+		return errStopReading
 	})
+	if errors.Is(err, errStopReading) {
+		err = nil
+	}
+	return format, err
+}
+
+// errStopReading ends ReadLog after a line that was finished under the lock:
+// what follows it was appended after the end first seen.
+var errStopReading = errors.New("stop reading")
+
+// finishLine reads the unterminated line at start again under a shared lock,
+// which waits for a writer in progress, and completes rec with the rest of
+// the line if its newline has arrived.
+func (f *File) finishLine(fh *os.File, start int64, rec *Record) error {
+	if err := lockFile(fh, false); err != nil {
+		return fmt.Errorf("lock store %s: %w", f.path, err)
+	}
+	defer unlockFile(fh)
+	line := make([]byte, 0, len(rec.Data)+512)
+	buf := make([]byte, 4096)
+	for off := start; len(line) <= MaxLineBytes; {
+		n, err := fh.ReadAt(buf, off)
+		if i := bytes.IndexByte(buf[:n], '\n'); i >= 0 {
+			rec.Data = append(line, buf[:i]...)
+			rec.Partial = false
+			return nil
+		}
+		line = append(line, buf[:n]...)
+		off += int64(n)
+		if err != nil {
+			break
+		}
+	}
+	return nil
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
