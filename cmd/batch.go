@@ -162,6 +162,7 @@ type batch struct {
 	text       bool
 	out        *bufio.Writer
 	buf        []byte
+	group      []batchLine // reused for each group once it is committed
 	worst      ExitCode
 	stopped    bool      // a store failure under fail_closed stopped the batch
 	signal     os.Signal // the signal that stops the batch, if any
@@ -172,7 +173,8 @@ type batch struct {
 // committed at once, a fast one gets large groups.
 func (b *batch) collect(lines <-chan batchLine, signals <-chan os.Signal,
 	size int) ([]batchLine, bool) {
-	var group []batchLine
+	group := b.group[:0]
+	defer func() { b.group = group[:0] }()
 	select {
 	case l, ok := <-lines:
 		if !ok {

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 	"syscall"
 
 	"github.com/auditgate/auditgate/core"
@@ -79,6 +80,15 @@ func (f *File) Update(ctx context.Context, fn func(tx core.Tx) error) error {
 	defer heads.close()
 
 	tx := &fileTx{heads: heads, staged: make(map[string]core.Head)}
+	if bp, ok := groupBufs.Get().(*[]byte); ok {
+		tx.buf = (*bp)[:0]
+	}
+	defer func() {
+		if cap(tx.buf) <= maxPooledBuf {
+			buf := tx.buf[:0]
+			groupBufs.Put(&buf)
+		}
+	}()
 	if err := fn(tx); err != nil {
 		return err
 	}
@@ -202,6 +212,14 @@ func (f *File) heads(fh *os.File, size int64) (headSource, error) {
 	}
 	return ix, nil
 }
+
+// groupBufs holds the buffers that groups of lines are built in, so that a
+// long run of groups, as record --batch commits, grows one buffer once
+// instead of one per group.
+var groupBufs sync.Pool
+
+// maxPooledBuf is the largest buffer kept for the next group.
+const maxPooledBuf = 8 << 20
 
 type fileTx struct {
 	heads     headSource
