@@ -42,7 +42,7 @@ func (eng *Engine) RecordGroup(ctx context.Context, reqs []Request) ([]Decision,
 			if err != nil {
 				return err
 			}
-			entries[i] = eng.build(req, decisions[i].Policy, head, ok)
+			entries[i] = eng.build(req, decisions[i].Trail, decisions[i].Policy, head, ok)
 			if err := tx.Append(entries[i]); err != nil {
 				return fmt.Errorf("request %d: %w", i+1, err)
 			}

@@ -149,8 +149,9 @@ func (eng *Engine) Record(ctx context.Context, req Request) (Decision, error) {
 	return decisions[0], err
 }
 
-// build makes the entry that follows head under policy.
-func (eng *Engine) build(req Request, policy Policy, head Head, hasHead bool) *Entry {
+// build makes the entry that follows head under policy; trail is
+// req.Trail's string, which the caller has already made.
+func (eng *Engine) build(req Request, trail string, policy Policy, head Head, hasHead bool) *Entry {
 	now := time.Now
 	if eng.Now != nil {
 		now = eng.Now
@@ -158,7 +159,7 @@ func (eng *Engine) build(req Request, policy Policy, head Head, hasHead bool) *E
 	t := now()
 	e := &Entry{
 		SchemaVersion: SchemaVersion,
-		Trail:         req.Trail.String(),
+		Trail:         trail,
 		TS:            UnixSeconds(t),
 		WallTS:        WallTime(t),
 		Verdict:       req.Verdict,
