@@ -77,9 +77,9 @@ func (f *File) Update(ctx context.Context, fn func(tx core.Tx) error) error {
 	if err != nil {
 		return err
 	}
-	defer heads.close()
-
-	tx := &fileTx{heads: heads, staged: make(map[string]core.Head)}
+	tx := &fileTx{heads: heads, staged: make(map[string]core.Head),
+		rebuild: func() (headSource, error) { return f.rebuildHeads(fh, size) }}
+	defer func() { tx.heads.close() }()
 	if bp, ok := groupBufs.Get().(*[]byte); ok {
 		tx.buf = (*bp)[:0]
 	}
@@ -99,8 +99,8 @@ func (f *File) Update(ctx context.Context, fn func(tx core.Tx) error) error {
 		return err
 	}
 	// The index is a cache: failing to update it costs a catch-up later.
-	_ = heads.commit(f.IndexPath(), tx.staged, size+int64(len(tx.buf)),
-		heads.lineCount()+tx.count, size+int64(tx.lastStart), sha256.Sum256(tx.buf[tx.lastStart:]))
+	_ = tx.heads.commit(f.IndexPath(), tx.staged, size+int64(len(tx.buf)),
+		tx.heads.lineCount()+tx.count, size+int64(tx.lastStart), sha256.Sum256(tx.buf[tx.lastStart:]))
 	return nil
 }
 
@@ -207,10 +207,26 @@ func (f *File) heads(fh *os.File, size int64) (headSource, error) {
 		if err := ix.commit(f.IndexPath(), scan.heads, scan.size, scan.lines, scan.tailOff,
 			scan.tailHash); err != nil {
 			ix.close()
+			if errors.Is(err, errIndexDamaged) {
+				return f.rebuildHeads(fh, size)
+			}
 			return nil, fmt.Errorf("update heads index %s: %w", f.IndexPath(), err)
 		}
 	}
 	return ix, nil
+}
+
+// rebuildHeads reads the heads of a store of the given size from all of it
+// and replaces the index with a new one holding them.
+func (f *File) rebuildHeads(fh *os.File, size int64) (headSource, error) {
+	scan := &indexScan{heads: make(map[string]core.Head)}
+	if err := scan.read(fh, 0, size, 0, f.path); err != nil {
+		return nil, err
+	}
+	if built, err := buildIndex(f.IndexPath(), scan); err == nil {
+		return built, nil
+	}
+	return scan, nil
 }
 
 // groupBufs holds the buffers that groups of lines are built in, so that a
@@ -223,6 +239,7 @@ const maxPooledBuf = 8 << 20
 
 type fileTx struct {
 	heads     headSource
+	rebuild   func() (headSource, error) // heads read again from the whole store
 	staged    map[string]core.Head
 	buf       []byte
 	lastStart int
@@ -233,7 +250,18 @@ func (tx *fileTx) Head(trail string) (core.Head, bool, error) {
 	if h, ok := tx.staged[trail]; ok {
 		return h, true, nil
 	}
-	return tx.heads.lookup(trail)
+	h, ok, err := tx.heads.lookup(trail)
+	if errors.Is(err, errIndexDamaged) {
+		// The store is the truth; a damaged index is only replaced.
+		heads, rerr := tx.rebuild()
+		if rerr != nil {
+			return core.Head{}, false, rerr
+		}
+		tx.heads.close()
+		tx.heads = heads
+		return heads.lookup(trail)
+	}
+	return h, ok, err
 }
 
 func (tx *fileTx) Append(e *core.Entry) error {

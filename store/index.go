@@ -23,7 +23,7 @@ import (
 // Layout, all integers big-endian:
 //
 //	header (128 bytes)
-//	  0  magic "AGHEADS2"
+//	  0  magic "AGHEADS3"
 //	  8  number of slots, a power of two
 //	 16  slots in use
 //	 24  store length the index describes
@@ -37,6 +37,12 @@ import (
 //	 40  its ts, as IEEE-754 bits
 //	 48  flags: 1 in use, 2 has entry_hash, 4 has prev_hash
 //	 56  its entry_hash, 32 bytes
+//	 88  the first 8 bytes of the SHA-256 of bytes 0-87
+//
+// An empty slot is all zeros. A slot on a lookup's path that is neither
+// empty nor passes its checksum means the table itself is damaged: it is
+// rebuilt from the store before the head is used, so a flipped bit in the
+// index cannot put a wrong sequence or hash into the next entry.
 //
 // An index whose header checksum fails, whose length is beyond the store's,
 // or whose last line is not the store's line at that offset was written for
@@ -57,7 +63,7 @@ type headIndex struct {
 }
 
 const (
-	indexMagic      = "AGHEADS2"
+	indexMagic      = "AGHEADS3"
 	indexHeaderSize = 128
 	indexSlotSize   = 96
 	indexMinSlots   = 1024
@@ -67,6 +73,32 @@ const (
 )
 
 func trailKey(trail string) [32]byte { return sha256.Sum256([]byte(trail)) }
+
+// errIndexDamaged reports a slot that is neither empty nor intact.
+var errIndexDamaged = errors.New("heads index is damaged")
+
+// slotSum is the checksum a used slot keeps in its last 8 bytes.
+func slotSum(buf []byte) [8]byte {
+	sum := sha256.Sum256(buf[:indexSlotSize-8])
+	return [8]byte(sum[:8])
+}
+
+// checkSlot reports whether buf, a slot read from the table, is in use,
+// and errIndexDamaged when it is neither empty nor intact.
+func checkSlot(buf []byte) (bool, error) {
+	if buf[48]&slotUsed == 0 {
+		for _, b := range buf {
+			if b != 0 {
+				return false, errIndexDamaged
+			}
+		}
+		return false, nil
+	}
+	if slotSum(buf) != [8]byte(buf[indexSlotSize-8:]) {
+		return false, errIndexDamaged
+	}
+	return true, nil
+}
 
 // openIndex opens the index at path. It returns nil, nil when there is no
 // usable index; the caller rebuilds it.
@@ -133,7 +165,7 @@ func prefixMatches(store io.ReaderAt, size, length, tailOff int64, tailHash [32]
 }
 
 // find returns the slot number holding key, or the empty slot where it
-// belongs, and whether it was found.
+// belongs, and whether it was found. Every slot it passes is checked.
 func (ix *headIndex) find(key [32]byte) (uint64, []byte, bool, error) {
 	mask := ix.slots - 1
 	buf := make([]byte, indexSlotSize)
@@ -141,7 +173,11 @@ func (ix *headIndex) find(key [32]byte) (uint64, []byte, bool, error) {
 		if _, err := ix.f.ReadAt(buf, indexHeaderSize+int64(i)*indexSlotSize); err != nil {
 			return 0, nil, false, err
 		}
-		if buf[48]&slotUsed == 0 {
+		used, err := checkSlot(buf)
+		if err != nil {
+			return 0, nil, false, fmt.Errorf("slot %d: %w", i, err)
+		}
+		if !used {
 			return i, buf, false, nil
 		}
 		if bytes.Equal(buf[:32], key[:]) {
@@ -184,6 +220,8 @@ func encodeSlot(buf []byte, key [32]byte, h core.Head) error {
 		flags |= slotChained
 	}
 	buf[48] = flags
+	sum := slotSum(buf)
+	copy(buf[indexSlotSize-8:], sum[:])
 	return nil
 }
 
@@ -269,7 +307,12 @@ func (ix *headIndex) grow(path string) error {
 			bigger.discard()
 			return err
 		}
-		if buf[48]&slotUsed == 0 {
+		used, err := checkSlot(buf)
+		if err != nil {
+			bigger.discard()
+			return fmt.Errorf("slot %d: %w", i, err)
+		}
+		if !used {
 			continue
 		}
 		slot, _, _, err := bigger.find([32]byte(buf[:32]))

@@ -87,3 +87,76 @@ func TestIndexNotWritable(t *testing.T) {
 	}
 	verifyStore(t, path)
 }
+
+// TestIndexDamagedSlot damages the slot of a trail's head in the ways a
+// bad disk or a stray write would, and checks that the next entry still
+// follows the true last one and that the index is rebuilt.
+func TestIndexDamagedSlot(t *testing.T) {
+	tests := []struct {
+		name   string
+		damage func(slot []byte)
+		grow   bool // another tool appends to the store as well
+	}{
+		{"sequence byte changed", func(slot []byte) { slot[39] ^= 4 }, false},
+		{"entry hash bit flipped", func(slot []byte) { slot[60] ^= 1 }, false},
+		{"key overwritten", func(slot []byte) { copy(slot[3:43], "0123456789abcdefghijklmnopqrstuvwxyzABCD") }, false},
+		{"in-use flag cleared", func(slot []byte) { slot[48] = 0 }, false},
+		{"sequence changed, store grown by another tool", func(slot []byte) { slot[39] ^= 4 }, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "audit.jsonl")
+			for range 3 {
+				record(t, path, "a:b@c", core.IntegrityChain)
+			}
+			record(t, path, "x:y@z", core.IntegrityChain)
+			index, err := os.ReadFile(path + ".heads")
+			if err != nil {
+				t.Fatal(err)
+			}
+			ix, _ := openIndex(path + ".heads")
+			slot, _, found, err := ix.find(trailKey("a:b@c"))
+			ix.close()
+			if err != nil || !found {
+				t.Fatalf("find(a:b@c) = %v, %v before the damage", found, err)
+			}
+			off := indexHeaderSize + int(slot)*indexSlotSize
+			tt.damage(index[off : off+indexSlotSize])
+			if err := os.WriteFile(path+".heads", index, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			want := 3
+			if tt.grow {
+				// An entry written by another tool, which the index does not know.
+				other := record(t, filepath.Join(t.TempDir(), "other.jsonl"), "n:s@p", core.IntegrityChain)
+				f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				f.Write(other.AppendLine(nil))
+				f.Close()
+			}
+			before := verifyStore(t, path)
+			var head string
+			for _, tr := range before.Trails {
+				if tr.Trail == "a:b@c" {
+					head = tr.HeadHash
+				}
+			}
+			e := record(t, path, "a:b@c", core.IntegrityChain)
+			if e.Sequence != int64(want) || e.PrevHash != head {
+				t.Errorf("after the damage: Sequence %d PrevHash %s, want %d and %s",
+					e.Sequence, e.PrevHash, want, head)
+			}
+			verifyStore(t, path)
+			ix, _ = openIndex(path + ".heads")
+			if ix == nil {
+				t.Fatal("no usable index after recording")
+			}
+			defer ix.close()
+			if h, ok, err := ix.lookup("a:b@c"); err != nil || !ok || h.Sequence != int64(want) {
+				t.Errorf("index lookup after recording = %+v, %v, %v; want sequence %d", h, ok, err, want)
+			}
+		})
+	}
+}
