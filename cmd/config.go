@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 
 	"github.com/auditgate/auditgate/core"
 	"github.com/spf13/pflag"
@@ -114,6 +116,17 @@ func (g *globals) loadConfig(fs *pflag.FlagSet) (*config, error) {
 // readConfigFile reads a YAML, TOML or JSON config into v and returns its
 // settings. A config named explicitly must exist.
 func readConfigFile(v *viper.Viper, path string, explicit bool) (map[string]any, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) && !explicit {
+			return nil, nil
+		}
+		if errors.Is(err, syscall.EISDIR) {
+			err = errors.New("is a directory, not a config file")
+		}
+		return nil, usageError(fmt.Errorf("read config %s: %w", path, unwrapPathErr(err)),
+			"pass --config PATH, set AUDITGATE_CONFIG, or remove the setting")
+	}
 	ext := strings.TrimPrefix(strings.ToLower(filepath.Ext(path)), ".")
 	switch ext {
 	case "yaml", "yml", "toml", "json":
@@ -121,16 +134,11 @@ func readConfigFile(v *viper.Viper, path string, explicit bool) (map[string]any,
 		return nil, usageErrorf("config %s: unknown format %q (want .yaml, .yml, .toml or .json)",
 			path, filepath.Ext(path))
 	}
-	if _, err := os.Stat(path); err != nil {
-		if errors.Is(err, fs.ErrNotExist) && !explicit {
-			return nil, nil
-		}
-		return nil, usageError(fmt.Errorf("read config %s: %w", path, unwrapPathErr(err)),
-			"pass --config PATH, set AUDITGATE_CONFIG, or remove the setting")
+	if err := checkRepeatedKeys(ext, data); err != nil {
+		return nil, usageErrorf("config %s: %v", path, err)
 	}
-	v.SetConfigFile(path)
 	v.SetConfigType(ext)
-	if err := v.ReadInConfig(); err != nil {
+	if err := v.ReadConfig(bytes.NewReader(data)); err != nil {
 		return nil, usageErrorf("read config %s: %v", path, err)
 	}
 	return v.AllSettings(), nil
