@@ -76,9 +76,6 @@ Examples:
 }
 
 func runCheckpoint(c *cobra.Command, g *globals, o *checkpointOptions) error {
-	if _, err := g.outputFormat("text"); err != nil {
-		return err
-	}
 	cfg, err := g.loadConfig(c.Flags())
 	if err != nil {
 		return err

@@ -92,17 +92,7 @@ func registerCompletions(root *cobra.Command) {
 
 // completeOutput completes -o with the formats the command writes.
 func completeOutput(c *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
-	switch c.Name() {
-	case "query":
-		return []string{"table", "json", "jsonl", "csv"}, cobra.ShellCompDirectiveNoFileComp
-	case "guard": // its stdout is the command's
-		return nil, cobra.ShellCompDirectiveNoFileComp
-	case "checkpoint", "keygen":
-		return []string{"text"}, cobra.ShellCompDirectiveNoFileComp
-	case "prove":
-		return []string{"json"}, cobra.ShellCompDirectiveNoFileComp
-	}
-	return []string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp
+	return outputFormats[c.Name()], cobra.ShellCompDirectiveNoFileComp
 }
 
 // completeTrails completes a trail with the trails of the store the command

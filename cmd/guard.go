@@ -101,10 +101,6 @@ when it is guard that did not run COMMAND.`,
 }
 
 func runGuard(c *cobra.Command, g *globals, o *guardOptions, argv []string) error {
-	if g.output != "" {
-		return usageErrorf("-o %s: guard prints nothing on stdout, which belongs to the command",
-			g.output)
-	}
 	req, err := o.entry.request(c, g)
 	if err != nil {
 		return err

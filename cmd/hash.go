@@ -37,15 +37,15 @@ on stderr and makes the exit status 2; the others are still printed.
 ` + exitHelp,
 		Args: maxArgs(1, "give one file, or - or nothing for stdin"),
 		RunE: func(c *cobra.Command, args []string) error {
-			return runHash(g, o, args)
+			return runHash(c, g, o, args)
 		},
 	}
 	c.Flags().BoolVar(&o.canonical, "canonical", false, "print the canonical text instead of the hash")
 	return c
 }
 
-func runHash(g *globals, o *hashOptions, args []string) error {
-	outFormat, err := g.outputFormat("text", "json")
+func runHash(c *cobra.Command, g *globals, o *hashOptions, args []string) error {
+	outFormat, err := g.outputFormat(c)
 	if err != nil {
 		return err
 	}

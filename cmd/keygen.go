@@ -40,9 +40,6 @@ Example:
 }
 
 func runKeygen(g *globals, name string) error {
-	if _, err := g.outputFormat("text"); err != nil {
-		return err
-	}
 	if err := checkpoint.CheckKeyName(name); err != nil {
 		return usageError(err, "a key name holds no spaces and no '+'")
 	}

@@ -24,7 +24,7 @@ Example:
 ` + exitHelp,
 		Args: exactArgs(1, "give one trail, for example billing:refund@user:42"),
 		RunE: func(c *cobra.Command, args []string) error {
-			outFormat, err := g.outputFormat("text", "json")
+			outFormat, err := g.outputFormat(c)
 			if err != nil {
 				return err
 			}

@@ -53,9 +53,6 @@ Example:
 }
 
 func runProve(c *cobra.Command, g *globals, o *proveOptions, arg string) error {
-	if _, err := g.outputFormat("json"); err != nil {
-		return err
-	}
 	trail, seq, err := parseEntryRef(arg)
 	if err != nil {
 		return err

@@ -69,7 +69,7 @@ Examples:
 }
 
 func runQuery(c *cobra.Command, g *globals, o *queryOptions, args []string) error {
-	outFormat, err := g.outputFormat("table", "json", "jsonl", "csv")
+	outFormat, err := g.outputFormat(c)
 	if err != nil {
 		return err
 	}

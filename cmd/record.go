@@ -85,7 +85,7 @@ Examples:
 }
 
 func runRecord(c *cobra.Command, g *globals, o *recordOptions) error {
-	outFormat, err := g.outputFormat("text", "json")
+	outFormat, err := g.outputFormat(c)
 	if err != nil {
 		return err
 	}

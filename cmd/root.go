@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
@@ -90,7 +91,7 @@ the trail is whole.
 		"config file (default $AUDITGATE_CONFIG, else ./auditgate.yaml if present)")
 	pf.StringVar(&g.store, "store", "", "store file (default audit.jsonl, or the config's store)")
 	pf.StringVar(&g.recordedBy, "recorded-by", "", "who writes the entries (default user@host)")
-	pf.StringVarP(&g.output, "output", "o", "", "output format: text or json")
+	pf.StringVarP(&g.output, "output", "o", "", "output format (each command's help gives its own)")
 	pf.BoolVarP(&g.quiet, "quiet", "q", false, "print nothing but errors")
 
 	root.AddCommand(
@@ -108,20 +109,68 @@ the trail is whole.
 		newProveCommand(g),
 		newVerifyProofCommand(g),
 	)
+	// -o is checked once for every command, against that command's formats.
+	root.PersistentPreRunE = func(c *cobra.Command, _ []string) error {
+		_, err := g.outputFormat(c)
+		return err
+	}
+	help := root.HelpFunc()
+	root.SetHelpFunc(func(c *cobra.Command, args []string) {
+		if f := c.Flags().Lookup("output"); f != nil {
+			f.Usage = outputUsage(c.Name())
+		}
+		help(c, args)
+	})
 	registerCompletions(root)
 	return root
 }
 
-// outputFormat checks -o against what a command supports and returns it;
+// outputFormats lists the -o formats of each command, its default first; a
+// command not listed takes no -o. noOutputHint says why for some of those.
+var (
+	outputFormats = map[string][]string{
+		"record": {"text", "json"}, "verify": {"text", "json"}, "hash": {"text", "json"},
+		"policy": {"text", "json"}, "verify-proof": {"text", "json"},
+		"query":      {"table", "json", "jsonl", "csv"},
+		"checkpoint": {"text"}, "keygen": {"text"}, "prove": {"json"},
+	}
+	noOutputHint = map[string]string{
+		"export": "export chooses its format with --format json, jsonl or csv",
+		"guard":  "guard prints nothing on stdout, which belongs to the command",
+	}
+)
+
+// outputUsage is the help line of -o for the command called name.
+func outputUsage(name string) string {
+	formats := outputFormats[name]
+	switch len(formats) {
+	case 0:
+		return "output format (" + name + " takes none)"
+	case 1:
+		return "output format: " + formats[0] + " only"
+	}
+	return "output format: " + strings.Join(formats[:len(formats)-1], ", ") + " or " +
+		formats[len(formats)-1]
+}
+
+// outputFormat checks -o against the formats of command c and returns it;
 // "" means the command's default.
-func (g *globals) outputFormat(allowed ...string) (string, error) {
+func (g *globals) outputFormat(c *cobra.Command) (string, error) {
 	if g.output == "" {
 		return "", nil
 	}
-	for _, a := range allowed {
-		if g.output == a {
-			return a, nil
+	formats := outputFormats[c.Name()]
+	for _, f := range formats {
+		if g.output == f {
+			return f, nil
 		}
 	}
-	return "", usageErrorf("unknown output format %q (want one of %v)", g.output, allowed)
+	if len(formats) == 0 {
+		err := fmt.Errorf("-o %s: %s takes no -o", g.output, c.Name())
+		if hint, ok := noOutputHint[c.Name()]; ok {
+			return "", usageError(err, hint)
+		}
+		return "", usageError(err)
+	}
+	return "", usageErrorf("unknown output format %q (want one of %v)", g.output, formats)
 }

@@ -64,7 +64,7 @@ Examples:
 }
 
 func runVerify(c *cobra.Command, g *globals, o *verifyOptions, args []string) error {
-	outFormat, err := g.outputFormat("text", "json")
+	outFormat, err := g.outputFormat(c)
 	if err != nil {
 		return err
 	}

@@ -50,7 +50,7 @@ Examples:
 ` + exitHelp,
 		Args: exactArgs(1, "give the proof or checkpoint file"),
 		RunE: func(c *cobra.Command, args []string) error {
-			return runVerifyProof(g, o, args[0])
+			return runVerifyProof(c, g, o, args[0])
 		},
 	}
 	f := c.Flags()
@@ -60,8 +60,8 @@ Examples:
 	return c
 }
 
-func runVerifyProof(g *globals, o *verifyProofOptions, path string) error {
-	outFormat, err := g.outputFormat("text", "json")
+func runVerifyProof(c *cobra.Command, g *globals, o *verifyProofOptions, path string) error {
+	outFormat, err := g.outputFormat(c)
 	if err != nil {
 		return err
 	}
