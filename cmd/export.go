@@ -63,7 +63,7 @@ Examples:
 }
 
 func runExport(c *cobra.Command, g *globals, o *exportOptions, args []string) error {
-	q, err := o.query(time.Now())
+	q, err := o.query(c.Flags(), time.Now())
 	if err != nil {
 		return err
 	}

@@ -2,11 +2,13 @@ package cmd
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/auditgate/auditgate/core"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // filterOptions are the entry filters query and export share.
@@ -55,7 +57,26 @@ func (o *filterOptions) register(c *cobra.Command) {
 }
 
 // query turns the filter flags into a core.Query, or a usage error.
-func (o *filterOptions) query(now time.Time) (*core.Query, error) {
+func (o *filterOptions) query(fs *pflag.FlagSet, now time.Time) (*core.Query, error) {
+	// A filter given an empty value (an unset shell variable, say) would
+	// otherwise select everything.
+	for _, name := range []string{"trail", "namespace", "source", "principal", "verdict",
+		"severity", "gate-type", "gate-identity", "recorded-by", "since", "until", "reason",
+		"where"} {
+		f := fs.Lookup(name)
+		if f == nil || !f.Changed {
+			continue
+		}
+		values := []string{f.Value.String()}
+		if sv, ok := f.Value.(pflag.SliceValue); ok {
+			values = sv.GetSlice()
+		}
+		if slices.ContainsFunc(values, func(v string) bool { return strings.TrimSpace(v) == "" }) ||
+			len(values) == 0 {
+			return nil, usageError(fmt.Errorf("--%s: empty value", name),
+				"give a value, or leave the filter out to match everything")
+		}
+	}
 	q := &core.Query{Trail: o.trail, Namespace: o.namespace, Source: o.source,
 		Principal: o.principal, GateType: o.gateType, GateIdentity: o.gateIdentity,
 		RecordedBy: o.recordedBy, Reason: o.reason}

@@ -252,3 +252,23 @@ func TestFollowTailThenNewEntries(t *testing.T) {
 		}
 	}
 }
+
+// TestFollowTailZeroOnlyNew prints none of the matches already there with
+// --tail 0, then each new one: the way to watch only what comes next.
+func TestFollowTailZeroOnlyNew(t *testing.T) {
+	dir := t.TempDir()
+	for _, v := range []string{"allow", "block"} {
+		runAG(t, dir, "record", "-t", "billing:refund@user:42", "--verdict", v)
+	}
+	f := startFollow(t, dir, "--tail", "0", "-o", "csv")
+	// The header comes once what was there has been read.
+	if header := f.stdout.next(t, "the CSV header"); !strings.HasPrefix(header, "schema_version,") {
+		t.Fatalf("first line = %q, want the CSV header", header)
+	}
+	runAG(t, dir, "record", "-t", "billing:refund@user:42", "--verdict", "override")
+	row := f.stdout.next(t, "the new row")
+	f.stop(t)
+	if !strings.Contains(row, ",OVERRIDE,INFO,") || !strings.HasSuffix(row, ",2") {
+		t.Errorf("row = %q, want the new OVERRIDE entry, sequence 2", row)
+	}
+}

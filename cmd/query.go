@@ -15,6 +15,7 @@ import (
 	"github.com/auditgate/auditgate/format"
 	"github.com/auditgate/auditgate/store"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"golang.org/x/term"
 )
 
@@ -22,6 +23,7 @@ type queryOptions struct {
 	filterOptions
 	limit, offset, tail int
 	count, follow, wide bool
+	tailSet             bool // --tail was given, 0 included
 }
 
 func newQueryCommand(g *globals) *cobra.Command {
@@ -61,7 +63,7 @@ Examples:
 	f := c.Flags()
 	f.IntVar(&o.limit, "limit", 0, "print at most N matches (0: no limit)")
 	f.IntVar(&o.offset, "offset", 0, "skip the first N matches")
-	f.IntVar(&o.tail, "tail", 0, "print only the last N matches")
+	f.IntVar(&o.tail, "tail", 0, "print only the last N matches (0: none, so -f shows only new ones)")
 	f.BoolVar(&o.count, "count", false, "print only the number of matches")
 	f.BoolVarP(&o.follow, "follow", "f", false, "keep printing new matches until interrupted")
 	f.BoolVar(&o.wide, "wide", false, "table: add the DETAIL and HASH columns")
@@ -73,10 +75,11 @@ func runQuery(c *cobra.Command, g *globals, o *queryOptions, args []string) erro
 	if err != nil {
 		return err
 	}
-	if err := o.check(outFormat, len(args)); err != nil {
+	o.tailSet = c.Flags().Changed("tail")
+	if err := o.check(c.Flags(), outFormat, len(args)); err != nil {
 		return err
 	}
-	q, err := o.query(time.Now())
+	q, err := o.query(c.Flags(), time.Now())
 	if err != nil {
 		return err
 	}
@@ -136,11 +139,12 @@ func runQuery(c *cobra.Command, g *globals, o *queryOptions, args []string) erro
 	return nil
 }
 
-func (o *queryOptions) check(outFormat string, files int) error {
+func (o *queryOptions) check(fs *pflag.FlagSet, outFormat string, files int) error {
+	limited := fs.Changed("limit") || fs.Changed("offset")
 	switch {
 	case o.limit < 0 || o.offset < 0 || o.tail < 0:
 		return usageErrorf("--limit, --offset and --tail take a number of entries, 0 or more")
-	case o.count && (o.follow || o.tail > 0 || o.limit > 0 || o.offset > 0):
+	case o.count && (o.follow || o.tailSet || limited):
 		return usageErrorf("--count counts every match: it does not go with --follow, --tail, " +
 			"--limit or --offset")
 	case o.follow && files > 1:
@@ -148,7 +152,7 @@ func (o *queryOptions) check(outFormat string, files int) error {
 	case o.follow && outFormat == "json":
 		return usageError(errors.New("--follow cannot write -o json, an array that never ends"),
 			"use -o jsonl or -o csv")
-	case o.tail > 0 && (o.limit > 0 || o.offset > 0):
+	case o.tailSet && limited:
 		return usageErrorf("--tail does not go with --limit or --offset")
 	}
 	return nil
@@ -180,7 +184,10 @@ func (s *selection) add(line []byte, e *core.Entry) error {
 	switch {
 	case s.o.count:
 		return nil
-	case s.o.tail > 0 && s.backlog:
+	case s.o.tailSet && s.backlog:
+		if s.o.tail == 0 {
+			return nil
+		}
 		held := heldEntry{append([]byte(nil), line...), e}
 		if len(s.ring) < s.o.tail {
 			s.ring = append(s.ring, held)

@@ -117,7 +117,11 @@ func ParseCondition(s string) (Condition, error) {
 			return Condition{}, fmt.Errorf("where %q: empty key in path %q", s, s[:at])
 		}
 	}
-	return Condition{Path: keys, Op: op, Value: strings.TrimSpace(s[at+len(op):])}, nil
+	value := strings.TrimSpace(s[at+len(op):])
+	if value == "" && op != "=" && op != "!=" {
+		return Condition{}, fmt.Errorf("where %q: no value after %s", s, op)
+	}
+	return Condition{Path: keys, Op: op, Value: value}, nil
 }
 
 // Match reports whether the detail object (canonical text) satisfies c. A

@@ -118,6 +118,13 @@ func (c *csvWriter) Write(_ []byte, e *core.Entry) error {
 }
 
 func (c *csvWriter) Close() error {
+	return c.Flush()
+}
+
+// Flush makes followed entries visible as they come; the header is written
+// first even when no row has been, so a follower sees it once what was
+// there before has been read.
+func (c *csvWriter) Flush() error {
 	if !c.header {
 		c.header = true
 		c.w.Write(CSVHeader)
@@ -126,11 +133,5 @@ func (c *csvWriter) Close() error {
 	if err := c.w.Error(); err != nil {
 		return err
 	}
-	return c.bw.Flush()
-}
-
-// Flush makes followed entries visible as they come.
-func (c *csvWriter) Flush() error {
-	c.w.Flush()
 	return c.bw.Flush()
 }
