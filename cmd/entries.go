@@ -43,8 +43,12 @@ func readEntries(paths []string, warn io.Writer, needles [][][]byte,
 			return err
 		}
 		if skipped > 0 {
-			fmt.Fprintf(warn, "auditgate: warning: %s: %d lines that are not entries were skipped; "+
-				"run 'auditgate verify %s'\n", path, skipped, path)
+			what := "lines that are not entries were"
+			if skipped == 1 {
+				what = "line that is not an entry was"
+			}
+			fmt.Fprintf(warn, "auditgate: warning: %s: %d %s skipped; run 'auditgate verify %s'\n",
+				path, skipped, what, path)
 		}
 	}
 	return nil

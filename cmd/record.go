@@ -70,8 +70,10 @@ Examples:
 			if o.batch {
 				return runBatch(c, g, o)
 			}
-			if o.input != "" {
-				return usageErrorf("--input goes with --batch")
+			for _, name := range []string{"input", "group-size"} {
+				if c.Flags().Changed(name) {
+					return usageErrorf("--%s goes with --batch", name)
+				}
 			}
 			return runRecord(c, g, o)
 		},

@@ -51,8 +51,9 @@ func (p *Parser) ParseRequest(line []byte) (Request, error) {
 			}
 			fields[m.Key] = s
 		default:
-			return req, fmt.Errorf("unknown field %s (want trail, verdict, severity, gate_type, "+
-				"gate_identity, reason, detail)", QuoteString(m.Key))
+			return req, fmt.Errorf("unknown field %s (want trail or namespace, source and "+
+				"principal; verdict, severity, gate_type, gate_identity, reason, detail)",
+				QuoteString(m.Key))
 		}
 	}
 
