@@ -33,7 +33,8 @@ This is the tool for checking a producer written in another language:
 
 With -o json each line is an object with the line, the computed hash, the
 stored one and whether they match. An entry that cannot be read is named
-on stderr and makes the exit status 2; the others are still printed.
+on stderr and makes the exit status 2; the others are still printed, and in
+text an empty line stands in its place, so that output line N is entry N.
 ` + exitHelp,
 		Args: maxArgs(1, "give one file, or - or nothing for stdin"),
 		RunE: func(c *cobra.Command, args []string) error {
@@ -75,6 +76,10 @@ func runHash(c *cobra.Command, g *globals, o *hashOptions, args []string) error 
 		}
 		if perr != nil {
 			bad++
+			if outFormat != "json" {
+				// An empty line keeps the output in step with the input.
+				out.WriteByte('\n')
+			}
 			out.Flush()
 			fmt.Fprintf(g.ErrOut, "auditgate: error: %s %s: %v\n", name, rec.Loc, perr)
 			return nil
