@@ -138,9 +138,14 @@ func findEntry(f *store.File, trail string, seq, size int64) (int64, []byte, err
 	match := checkpoint.EntryMatcher(trail, seq)
 	var found []int64
 	var line []byte
+	later := false // the entry is in the store, after what the checkpoint covers
 	_, err := f.ScanLines(func(n int64, l []byte) error {
 		if n > size {
-			return errStopScan
+			if match(l) {
+				later = true
+				return errStopScan
+			}
+			return nil
 		}
 		if match(l) {
 			if found = append(found, n); len(found) == 1 {
@@ -154,14 +159,30 @@ func findEntry(f *store.File, trail string, seq, size int64) (int64, []byte, err
 	}
 	name := fmt.Sprintf("%s #%d", core.QuoteString(trail), seq)
 	switch {
-	case len(found) == 0:
+	case len(found) == 0 && later:
 		return 0, nil, usageError(fmt.Errorf("entry %s is not among the %d lines the "+
 			"checkpoint covers", name, size), "an entry recorded after the checkpoint needs a "+
 			"newer one: run 'auditgate checkpoint'")
+	case len(found) == 0:
+		return 0, nil, usageError(fmt.Errorf("the store holds no entry %s", name),
+			fmt.Sprintf("'auditgate query --trail %s --tail 1' shows the trail's newest entry",
+				shellQuote(trail)))
 	case len(found) > 1:
 		return 0, nil, &exitError{code: ExitFailure, err: fmt.Errorf("entry %s is on lines %d "+
 			"and %d: a replayed entry", name, found[0], found[1]), hints: []string{
 			"run 'auditgate verify'"}}
 	}
 	return found[0] - 1, line, nil
+}
+
+// shellQuote quotes s for a POSIX shell when it needs quoting.
+func shellQuote(s string) string {
+	plain := s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' ||
+			strings.ContainsRune(":@._/+-=,", r))
+	}) < 0
+	if plain {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -59,7 +59,7 @@ Examples:
 	}
 	o.checkpoints.register(c)
 	c.Flags().StringArrayVar(&o.anchors, "anchor", nil,
-		"trusted start of a trail: TRAIL#SEQ, or TRAIL#SEQ:HASH for a chained trail")
+		"trusted start of a trail the log must hold: TRAIL#SEQ, or TRAIL#SEQ:HASH if chained")
 	return c
 }
 

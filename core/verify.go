@@ -2,6 +2,7 @@ package core
 
 import (
 	"fmt"
+	"sort"
 )
 
 // ProblemKind names one kind of integrity problem. The names are stable:
@@ -129,6 +130,7 @@ type Verifier struct {
 	trails map[string]*trailState
 	order  []string
 	report Report
+	ended  bool // Report has run the end-of-log checks
 }
 
 // NewVerifier returns a verifier for one log.
@@ -199,13 +201,16 @@ func (v *Verifier) Note(msg string) {
 	v.report.Notes = append(v.report.Notes, msg)
 }
 
-func (v *Verifier) problem(loc Location, trail string, seq *int64, kind ProblemKind, msg string) {
+// problem records a problem and returns it, or nil when the report already
+// holds MaxProblems and it is only counted.
+func (v *Verifier) problem(loc Location, trail string, seq *int64, kind ProblemKind,
+	msg string) *Problem {
 	v.report.ProblemCount++
 	if st := v.trails[trail]; st != nil {
 		st.summary.Problems++
 	}
 	if len(v.report.Problems) >= v.opts.MaxProblems {
-		return
+		return nil
 	}
 	p := Problem{Line: loc.Line, Trail: trail, Sequence: seq, Kind: kind, Message: msg}
 	if loc.Index >= 0 {
@@ -213,6 +218,7 @@ func (v *Verifier) problem(loc Location, trail string, seq *int64, kind ProblemK
 		p.Index = &idx
 	}
 	v.report.Problems = append(v.report.Problems, p)
+	return &v.report.Problems[len(v.report.Problems)-1]
 }
 
 func (v *Verifier) check(loc Location, e *Entry, computed string) {
@@ -338,6 +344,10 @@ func (v *Verifier) checkPolicy(e *Entry, first bool, st *trailState,
 
 // Report returns the verdict on everything added so far.
 func (v *Verifier) Report() Report {
+	if !v.ended {
+		v.ended = true
+		v.checkAnchorsSeen()
+	}
 	r := v.report
 	r.Trails = make([]TrailSummary, 0, len(v.order))
 	for _, name := range v.order {
@@ -353,6 +363,28 @@ func (v *Verifier) Report() Report {
 		r.Problems = []Problem{}
 	}
 	return r
+}
+
+// checkAnchorsSeen reports each anchored trail that the log does not hold
+// at all: an anchor says the trail exists from its sequence on, so a log
+// without it has lost the whole trail (or the anchor names the wrong one).
+func (v *Verifier) checkAnchorsSeen() {
+	names := make([]string, 0, len(v.opts.Anchors))
+	for name := range v.opts.Anchors {
+		if v.trails[name] == nil {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		seq := v.opts.Anchors[name].Sequence
+		p := v.problem(Location{Index: -1}, name, &seq, KindHeadMissing, fmt.Sprintf(
+			"its anchor says the trail starts at sequence %d, but the log holds none of its "+
+				"entries", seq))
+		if p != nil {
+			p.Source = "end of log"
+		}
+	}
 }
 
 func short(h string) string {

@@ -149,6 +149,28 @@ func TestVerifierAcceptsAnchoredStart(t *testing.T) {
 	}
 }
 
+// TestVerifierReportsAnchoredTrailMissing: an anchor says its trail exists
+// from its sequence on, so a log that holds none of the trail's entries has
+// lost it, once, however often the report is asked for.
+func TestVerifierReportsAnchoredTrailMissing(t *testing.T) {
+	lines := chainLog(t, IntegrityChain, 2, "app:gate@alice")
+	v := NewVerifier(VerifyOptions{Anchors: map[string]Anchor{
+		"app:gate@alice": {Sequence: 0}, "app:gate@bob": {Sequence: 5}}})
+	for i, l := range lines {
+		v.Add(Location{Line: i + 1, Index: -1}, l)
+	}
+	v.Report()
+	r := v.Report()
+	if r.ProblemCount != 1 || len(r.Problems) != 1 {
+		t.Fatalf("problems = %+v, want one", r.Problems)
+	}
+	p := r.Problems[0]
+	if p.Kind != KindHeadMissing || p.Trail != "app:gate@bob" || p.Sequence == nil ||
+		*p.Sequence != 5 || p.Where() != "end of log" {
+		t.Errorf("problem = %+v, want head-missing for app:gate@bob #5 at the end of the log", p)
+	}
+}
+
 func TestVerifierReportsPartialLine(t *testing.T) {
 	v := NewVerifier(VerifyOptions{})
 	v.AddPartial(Location{Line: 7, Index: -1}, 12)
