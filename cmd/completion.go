@@ -40,7 +40,10 @@ func newCompletionCommand(g *globals) *cobra.Command {
   auditgate completion zsh > "${fpath[1]}/_auditgate"
   auditgate completion fish > ~/.config/fish/completions/auditgate.fish
 
-The same scripts are kept in the completions/ directory of the source.
+The bash script needs the bash-completion package (apt install
+bash-completion); without it bash says "_get_comp_words_by_ref: command not
+found". The same scripts are kept in the completions/ directory of the
+source.
 ` + exitHelp,
 		Args:      exactArgs(1, "name a shell: bash, zsh, fish or powershell"),
 		ValidArgs: Shells,
