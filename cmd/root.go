@@ -125,7 +125,7 @@ the trail is whole.
 	return root
 }
 
-// outputFormats lists the -o formats of each command, its default first; a
+// outputFormats lists the -o formats of each command; a
 // command not listed takes no -o. noOutputHint says why for some of those.
 var (
 	outputFormats = map[string][]string{
