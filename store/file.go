@@ -56,10 +56,10 @@ func (f *File) Update(ctx context.Context, fn func(tx core.Tx) error) error {
 	if err != nil {
 		return err
 	}
-	defer fh.Close()
-	if err := lockFile(fh, true); err != nil {
+	if err := lockUntilDone(ctx, fh); err != nil {
 		return fmt.Errorf("lock store %s: %w", f.path, err)
 	}
+	defer fh.Close()
 	defer unlockFile(fh)
 
 	info, err := fh.Stat()
@@ -102,6 +102,40 @@ func (f *File) Update(ctx context.Context, fn func(tx core.Tx) error) error {
 	_ = tx.heads.commit(f.IndexPath(), tx.staged, size+int64(len(tx.buf)),
 		tx.heads.lineCount()+tx.count, size+int64(tx.lastStart), sha256.Sum256(tx.buf[tx.lastStart:]))
 	return nil
+}
+
+// lockUntilDone takes the exclusive lock on fh, or gives up when ctx is
+// done first. On an error fh is no longer the caller's: it is closed, at
+// once or, when the lock is still being waited for, by the goroutine that
+// waits, which lets the lock go as soon as it has it.
+func lockUntilDone(ctx context.Context, fh *os.File) error {
+	ok, err := tryLockFile(fh)
+	if ok || err != nil || ctx.Done() == nil {
+		if !ok && err == nil {
+			err = lockFile(fh, true)
+		}
+		if err != nil {
+			fh.Close()
+		}
+		return err
+	}
+	got := make(chan error, 1)
+	go func() { got <- lockFile(fh, true) }()
+	select {
+	case err := <-got:
+		if err != nil {
+			fh.Close()
+		}
+		return err
+	case <-ctx.Done():
+		go func() {
+			if err := <-got; err == nil {
+				unlockFile(fh)
+			}
+			fh.Close()
+		}()
+		return ctx.Err()
+	}
 }
 
 // open opens the store for appending, creating it if needed. A new store's

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -231,4 +232,67 @@ func TestConcurrentProcesses(t *testing.T) {
 				tr.Trail, tr.FirstSeq, tr.LastSeq, tr.Entries, tr.Integrity)
 		}
 	}
+}
+
+// endingContext is a context whose Done channel is closed from the start
+// but whose Err reports nil the first time: it is done only after a caller
+// has checked it once, as when it ends while Update waits for the lock.
+type endingContext struct {
+	context.Context
+	done   chan struct{}
+	checks int
+}
+
+func newEndingContext() *endingContext {
+	c := &endingContext{Context: context.Background(), done: make(chan struct{})}
+	close(c.done)
+	return c
+}
+
+func (c *endingContext) Done() <-chan struct{} { return c.done }
+
+func (c *endingContext) Err() error {
+	c.checks++
+	if c.checks == 1 {
+		return nil
+	}
+	return context.Canceled
+}
+
+// TestUpdateGivesUpWhenContextEnds: a writer waiting for the store's lock
+// returns the context's error once the context is done, stores nothing,
+// and leaves no lock behind once the holder lets go.
+func TestUpdateGivesUpWhenContextEnds(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.jsonl")
+	record(t, path, "a:b@c", core.IntegrityChain)
+	before, _ := os.ReadFile(path)
+	holder, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := lockFile(holder, true); err != nil {
+		t.Fatal(err)
+	}
+
+	tr, _ := core.ParseTrail("a:b@c")
+	eng := &core.Engine{Store: NewFile(path)}
+	ctx := newEndingContext()
+	_, err = eng.Record(ctx, core.Request{Trail: tr, Verdict: core.Allow})
+	if !errors.Is(err, context.Canceled) || !errors.Is(err, core.ErrNotRecorded) {
+		t.Errorf("Record while the lock is held and the context ends: %v, want a "+
+			"NotRecordedError wrapping context.Canceled", err)
+	}
+	if ctx.checks < 2 {
+		t.Errorf("the context was checked %d times; the test did not reach the wait", ctx.checks)
+	}
+	if after, _ := os.ReadFile(path); !bytes.Equal(after, before) {
+		t.Errorf("the store changed:\n%s", after)
+	}
+
+	unlockFile(holder)
+	holder.Close()
+	if e := record(t, path, "a:b@c", core.IntegrityChain); e.Sequence != 1 {
+		t.Errorf("the next entry has sequence %d, want 1", e.Sequence)
+	}
+	verifyStore(t, path)
 }

@@ -13,4 +13,6 @@ var errNoLock = errors.New("file locking is not supported on this platform")
 
 func lockFile(f *os.File, exclusive bool) error { return errNoLock }
 
+func tryLockFile(f *os.File) (bool, error) { return false, errNoLock }
+
 func unlockFile(f *os.File) error { return errNoLock }

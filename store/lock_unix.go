@@ -23,6 +23,23 @@ func lockFile(f *os.File, exclusive bool) error {
 	}
 }
 
+// tryLockFile takes an exclusive lock on f if no one holds one, without
+// waiting; ok reports whether it did.
+func tryLockFile(f *os.File) (ok bool, err error) {
+	for {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		switch err {
+		case nil:
+			return true, nil
+		case syscall.EWOULDBLOCK:
+			return false, nil
+		case syscall.EINTR:
+			continue
+		}
+		return false, err
+	}
+}
+
 func unlockFile(f *os.File) error {
 	return syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
 }
