@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"errors"
 	"fmt"
 )
 
@@ -14,6 +15,17 @@ import (
 // returned error is a *NotRecordedError when any of them is under a
 // hard+fail_closed policy. A caller recording a stream must stop there.
 func (eng *Engine) RecordGroup(ctx context.Context, reqs []Request) ([]Decision, error) {
+	if eng.Store == nil {
+		return nil, errors.New("core: the Engine has no Store")
+	}
+	for i := range reqs {
+		if err := reqs[i].Validate(); err != nil {
+			if len(reqs) > 1 {
+				err = fmt.Errorf("request %d: %w", i+1, err)
+			}
+			return nil, err
+		}
+	}
 	policies := eng.policies()
 	decisions := make([]Decision, len(reqs))
 	entries := make([]*Entry, len(reqs))

@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -94,6 +95,38 @@ func canonical(s *scanner, data []byte) ([]byte, error) {
 	return out, nil
 }
 
+// finiteScanners keeps scanners, with their buffers, for IsCanonicalFinite.
+var finiteScanners = sync.Pool{New: func() any { return &scanner{finite: true} }}
+
+// IsCanonicalFinite reports whether data is already the canonical text of a
+// value that CanonicalFinite accepts, and if not, why: a syntax error, or a
+// *NotCanonicalError. It reuses its buffers between calls, so checking text
+// that is canonical allocates little.
+func IsCanonicalFinite(data []byte) error {
+	s := finiteScanners.Get().(*scanner)
+	defer finiteScanners.Put(s)
+	s.reset(data)
+	out, err := s.value(s.out[:0])
+	if err != nil {
+		return err
+	}
+	if err := s.end(); err != nil {
+		return err
+	}
+	s.out = out
+	if !bytes.Equal(out, data) {
+		return &NotCanonicalError{Canonical: bytes.Clone(out)}
+	}
+	return nil
+}
+
+// NotCanonicalError reports text that is valid but not in canonical form.
+type NotCanonicalError struct {
+	Canonical []byte // the canonical text of the same value
+}
+
+func (e *NotCanonicalError) Error() string { return "not in canonical form" }
+
 // ObjectMembersFinite is ObjectMembers for new input; see CanonicalFinite.
 func ObjectMembersFinite(data []byte) ([]Member, error) {
 	return objectMembers(&scanner{finite: true}, data)
@@ -168,6 +201,7 @@ type scanner struct {
 	scratch [][]Member // member lists reused per depth
 	bufs    [][]byte   // value buffers reused per depth
 	str     []byte     // decoded string scratch
+	out     []byte     // IsCanonicalFinite's output, reused
 	finite  bool       // reject numbers a double cannot hold
 }
 
@@ -478,10 +512,17 @@ func AppendFloat(dst []byte, f float64) []byte {
 		}
 		return append(dst, "0.0"...)
 	}
-	var tmp [32]byte
+	var tmp, dbuf [32]byte
 	sci := strconv.AppendFloat(tmp[:0], f, 'e', -1, 64) // -d.ddde±XX
-	mant, expText, _ := bytes.Cut(sci, []byte{'e'})
-	exp, _ := strconv.Atoi(string(expText))
+	at := bytes.IndexByte(sci, 'e')
+	mant := sci[:at]
+	exp := 0
+	for _, c := range sci[at+2:] {
+		exp = exp*10 + int(c-'0')
+	}
+	if sci[at+1] == '-' {
+		exp = -exp
+	}
 	if exp < -4 || exp > 15 {
 		return append(dst, sci...)
 	}
@@ -489,7 +530,7 @@ func AppendFloat(dst []byte, f float64) []byte {
 		dst = append(dst, '-')
 		mant = mant[1:]
 	}
-	digits := make([]byte, 0, len(mant))
+	digits := dbuf[:0] // at most 17 significant digits, padded to at most 16
 	for _, c := range mant {
 		if c != '.' {
 			digits = append(digits, c)

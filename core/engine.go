@@ -58,9 +58,13 @@ type Tx interface {
 	Append(e *Entry) error
 }
 
-// Request is one decision to record. Trail, Verdict and Severity are
-// required; an empty GateType means the trail's source, an empty
-// GateIdentity the trail string, a nil Detail the empty object.
+// Request is one decision to record. Trail and Verdict are required, and
+// Severity is one of the five severities; its zero value is DEBUG, which a
+// min_severity above it drops, so set it (the command line's default is
+// INFO). An empty GateType means the trail's source, an empty GateIdentity
+// the trail string, a nil Detail the empty object; a Detail given must be
+// the canonical text of a JSON object, as Canonical writes it. Record
+// refuses a request that Validate refuses, storing nothing.
 type Request struct {
 	Trail        Trail
 	Verdict      Verdict
@@ -118,7 +122,8 @@ func (e *NotRecordedError) Unwrap() error { return e.Err }
 // Is reports ErrNotRecorded as a match.
 func (e *NotRecordedError) Is(target error) bool { return target == ErrNotRecorded }
 
-// Engine records gate decisions into a store under per-trail policies.
+// Engine records gate decisions into a store under per-trail policies. Store
+// is required; a nil Policies means the built-in defaults (NewPolicies).
 //
 // An Engine is safe for concurrent use by many goroutines when its Store is
 // (File and Memory in package store are) and its clock, if set, is; its
@@ -143,9 +148,18 @@ type Engine struct {
 //
 // When the store fails, the policy decides: under hard+fail_closed Record
 // returns a *NotRecordedError; otherwise it returns a DROPPED decision whose
-// Proceed field says whether the action may go ahead.
+// Proceed field says whether the action may go ahead. A ctx that is done
+// before the entry is stored counts as a store failure: a store.File gives
+// up waiting for its lock when ctx ends, and the error wraps ctx's.
+//
+// An invalid request (see Request.Validate) is refused with an error
+// wrapping ErrInvalidRequest and a zero Decision: nothing is stored and no
+// listener is told.
 func (eng *Engine) Record(ctx context.Context, req Request) (Decision, error) {
 	decisions, err := eng.RecordGroup(ctx, []Request{req})
+	if decisions == nil {
+		return Decision{}, err
+	}
 	return decisions[0], err
 }
 

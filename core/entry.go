@@ -43,7 +43,8 @@ type Number struct {
 
 // FloatNumber returns the Number Python would store for the float f.
 func FloatNumber(f float64) Number {
-	return Number{Text: string(AppendFloat(nil, f)), Value: f}
+	var buf [32]byte
+	return Number{Text: string(AppendFloat(buf[:0], f)), Value: f}
 }
 
 // Integrity returns how the entry itself is protected: chain when it links to

@@ -45,9 +45,13 @@ func (eng *Engine) Guard(ctx context.Context, req Request, action func(context.C
 }
 
 // TryGuard is Guard returning the decision with the action's result, so a
-// caller can see what was recorded whatever happened.
+// caller can see what was recorded whatever happened. A nil action is an
+// error, and nothing is recorded.
 func (eng *Engine) TryGuard(ctx context.Context, req Request,
 	action func(context.Context) error) GuardResult {
+	if action == nil {
+		return GuardResult{Err: errors.New("core: guard needs an action to run")}
+	}
 	d, err := eng.Record(ctx, req)
 	r := GuardResult{Decision: d, Err: Refusal(ctx, req.Verdict, d, err)}
 	if r.Err != nil {

@@ -96,3 +96,63 @@ func (p *Parser) ParseRequest(line []byte) (Request, error) {
 	}
 	return req, nil
 }
+
+// ErrInvalidRequest is wrapped by the error of a request that cannot become
+// an entry: Validate's error, which Record, RecordGroup, Guard and TryGuard
+// return without storing anything or telling any listener.
+var ErrInvalidRequest = errors.New("invalid request")
+
+// Validate checks that req can become a well-formed entry: a trail with a
+// namespace without ':', a source without '@' and a principal, none empty;
+// one of the four verdicts; one of the five severities; text fields in
+// UTF-8; and a Detail that is nil or the canonical text of a JSON object
+// (Canonical gives it) with no NaN or infinity. The error wraps
+// ErrInvalidRequest.
+func (req *Request) Validate() error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: %s", ErrInvalidRequest, fmt.Sprintf(format, args...))
+	}
+	if _, err := NewTrail(req.Trail.Namespace, req.Trail.Source, req.Trail.Principal); err != nil {
+		return bad("%v", err)
+	}
+	if !validVerdict(req.Verdict) {
+		return bad("unknown verdict %q (want one of %s)", string(req.Verdict), joinNames(Verdicts))
+	}
+	if req.Severity < Debug || req.Severity > Critical {
+		return bad("unknown severity %d (want one of %s)", int(req.Severity), joinNames(Severities))
+	}
+	switch {
+	case !utf8.ValidString(req.Trail.Namespace) || !utf8.ValidString(req.Trail.Source) ||
+		!utf8.ValidString(req.Trail.Principal):
+		return bad("the trail is not valid UTF-8 text")
+	case !utf8.ValidString(req.GateType):
+		return bad("the gate type is not valid UTF-8 text")
+	case !utf8.ValidString(req.GateIdentity):
+		return bad("the gate identity is not valid UTF-8 text")
+	case !utf8.ValidString(req.RecordedBy):
+		return bad("recorded by is not valid UTF-8 text")
+	case req.Reason != nil && !utf8.ValidString(*req.Reason):
+		return bad("the reason is not valid UTF-8 text")
+	}
+	if req.Detail != nil {
+		if len(req.Detail) == 0 || req.Detail[0] != '{' {
+			return bad("detail is not a JSON object")
+		}
+		if err := checkDetail(req.Detail); err != nil {
+			if _, ok := err.(*NotCanonicalError); ok {
+				return bad("detail is not in canonical form (core.Canonical gives it)")
+			}
+			return bad("detail: %v", err)
+		}
+	}
+	return nil
+}
+
+func validVerdict(v Verdict) bool {
+	for _, known := range Verdicts {
+		if v == known {
+			return true
+		}
+	}
+	return false
+}
