@@ -18,6 +18,7 @@ type checkpointOptions struct {
 	since  string
 	out    string
 	force  bool
+	rehash bool
 	origin string
 }
 
@@ -39,12 +40,13 @@ or written to --out FILE (which is not replaced without --force). Give
 checkpoint.key is used.
 
 --since OLD first checks that the store extends the older checkpoint OLD
-(its first lines are still the ones OLD signs) and refuses to sign
-otherwise; the new checkpoint is then preceded by the consistency proof
-from OLD, in the layout of a C2SP tlog-witness add-checkpoint request:
-"old SIZE", the proof's hashes one per line, an empty line. A witness
-holding OLD checks it with 'auditgate verify-proof NEW --since OLD'. OLD's
-signature is not checked here; verify and verify-proof check it.
+(the same origin, at least OLD's lines, and the same root over them) and
+refuses to sign otherwise; the new checkpoint is then preceded by the
+consistency proof from OLD, in the layout of a C2SP tlog-witness
+add-checkpoint request: "old SIZE", the proof's hashes one per line, an
+empty line. A witness holding OLD checks it with 'auditgate verify-proof NEW
+--since OLD'. OLD's signature is not checked here; verify and verify-proof
+check it.
 
 The origin line names the log: --origin, else the config's
 checkpoint.origin, else "auditgate/" and 16 hex digits of the SHA-256 of
@@ -53,7 +55,11 @@ copied and differ between stores.
 
 The tree's hashes are kept beside the store in <store>.tree and
 <store>.tree-heads, rebuilt from the store when missing or stale, so a new
-checkpoint reads only the lines added since the last one.
+checkpoint reads only the lines added since the last one. The old lines are
+taken as the tree files recorded them: a covered line changed in place
+since is not seen, and the checkpoint signs the lines as they were (verify
+--checkpoint then fails on the changed store). --rehash reads and hashes
+every line again first, so such a change makes --since refuse to sign.
 
 Examples:
   auditgate checkpoint --key audit-prod.key --out /mnt/worm/cp-1.txt
@@ -70,6 +76,8 @@ Examples:
 	f.StringVar(&o.since, "since", "", "an older checkpoint the new one must extend")
 	f.StringVar(&o.out, "out", "", "write the checkpoint to this file instead of stdout")
 	f.BoolVar(&o.force, "force", false, "replace --out FILE if it exists")
+	f.BoolVar(&o.rehash, "rehash", false, "hash every line of the store again instead of "+
+		"trusting the tree files, so a covered line changed in place is caught")
 	f.StringVar(&o.origin, "origin", "", "the log's name (default: checkpoint.origin, "+
 		"else from its first line)")
 	return c
@@ -116,6 +124,11 @@ func runCheckpoint(c *cobra.Command, g *globals, o *checkpointOptions) error {
 		return readError(err)
 	}
 	defer tree.Close()
+	if o.rehash {
+		if err := tree.Rebuild(); err != nil {
+			return readError(err)
+		}
+	}
 	data, cp, err := makeCheckpoint(f, tree, signers, origin, since, g.ErrOut)
 	if err != nil {
 		return err

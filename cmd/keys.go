@@ -20,6 +20,7 @@ given while keys are rotated. Signatures by keys not given are ignored.`
 // used, with a warning on warn.
 func readSigners(paths []string, warn io.Writer) ([]note.Signer, error) {
 	var signers []note.Signer
+	seen := map[string]string{} // key name and hash: the file it came from
 	for _, path := range paths {
 		data, err := os.ReadFile(path)
 		if err != nil {
@@ -35,6 +36,12 @@ func readSigners(paths []string, warn io.Writer) ([]note.Signer, error) {
 			fmt.Fprintf(warn, "auditgate: warning: signer key %s can be read by others "+
 				"(mode %04o); run: chmod 600 %s\n", path, info.Mode().Perm(), path)
 		}
+		id := fmt.Sprintf("%s+%08x", s.Name(), s.KeyHash())
+		if first, ok := seen[id]; ok {
+			return nil, usageError(fmt.Errorf("signer key %s is the key of %s again (%s)", path,
+				first, id), "give each signer key once; a key signs a checkpoint once")
+		}
+		seen[id] = path
 		signers = append(signers, s)
 	}
 	return signers, nil
