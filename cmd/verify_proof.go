@@ -84,6 +84,10 @@ func runVerifyProof(c *cobra.Command, g *globals, o *verifyProofOptions, path st
 		}
 	}
 
+	if len(bytes.TrimSpace(data)) == 0 {
+		return usageError(fmt.Errorf("%s is empty", path), "give an inclusion proof "+
+			"('auditgate prove' writes one) or a checkpoint ('auditgate checkpoint')")
+	}
 	isProof := bytes.HasPrefix(bytes.TrimLeft(data, " \t\r\n"), []byte("{"))
 	if isProof && old != nil {
 		return usageErrorf("--since goes with a checkpoint FILE, and %s is an inclusion proof", path)
