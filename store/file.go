@@ -52,20 +52,13 @@ func (f *File) Update(ctx context.Context, fn func(tx core.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	fh, err := f.open()
+	fh, info, err := f.openLocked(ctx)
 	if err != nil {
 		return err
-	}
-	if err := lockUntilDone(ctx, fh); err != nil {
-		return fmt.Errorf("lock store %s: %w", f.path, err)
 	}
 	defer fh.Close()
 	defer unlockFile(fh)
 
-	info, err := fh.Stat()
-	if err != nil {
-		return fmt.Errorf("stat store %s: %w", f.path, err)
-	}
 	if !info.Mode().IsRegular() {
 		return fmt.Errorf("store %s is not a regular file", f.path)
 	}
@@ -102,6 +95,41 @@ func (f *File) Update(ctx context.Context, fn func(tx core.Tx) error) error {
 	_ = tx.heads.commit(f.IndexPath(), tx.staged, size+int64(len(tx.buf)),
 		tx.heads.lineCount()+tx.count, size+int64(tx.lastStart), sha256.Sum256(tx.buf[tx.lastStart:]))
 	return nil
+}
+
+// openLocked opens the store and takes its exclusive lock. The lock belongs
+// to the file opened: when the store's path names another file by the time
+// the lock is held (the store was replaced by a rename while this writer
+// waited), it lets that file go and starts again with the file the path now
+// names, so no entry is ever written into a file that is no longer the store.
+func (f *File) openLocked(ctx context.Context) (*os.File, os.FileInfo, error) {
+	for {
+		fh, err := f.open()
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := lockUntilDone(ctx, fh); err != nil {
+			return nil, nil, fmt.Errorf("lock store %s: %w", f.path, err)
+		}
+		info, err := fh.Stat()
+		if err != nil {
+			unlockFile(fh)
+			fh.Close()
+			return nil, nil, fmt.Errorf("stat store %s: %w", f.path, err)
+		}
+		now, err := os.Stat(f.path)
+		if err == nil && os.SameFile(info, now) {
+			return fh, info, nil
+		}
+		unlockFile(fh)
+		fh.Close()
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, nil, fmt.Errorf("stat store %s: %w", f.path, unwrapPath(err))
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, nil, err
+		}
+	}
 }
 
 // lockUntilDone takes the exclusive lock on fh, or gives up when ctx is

@@ -296,3 +296,68 @@ func TestUpdateGivesUpWhenContextEnds(t *testing.T) {
 	}
 	verifyStore(t, path)
 }
+
+// hookContext runs a function the first time its Done is asked for, which
+// File.Update does only when it finds the store's lock held; its Done is
+// nil, so Update then waits for the lock as for a context that never ends.
+type hookContext struct {
+	context.Context
+	hook func()
+	ran  bool
+}
+
+func (c *hookContext) Done() <-chan struct{} {
+	if !c.ran {
+		c.ran = true
+		c.hook()
+	}
+	return nil
+}
+
+// TestUpdateFollowsAStoreReplacedWhileWaiting: a writer that opened the
+// store and waits for its lock while the store is replaced by a rename
+// writes into the file the path now names, never into the one unlinked.
+func TestUpdateFollowsAStoreReplacedWhileWaiting(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "audit.jsonl")
+	first := record(t, path, "a:b@c", core.IntegrityChain)
+	holder, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := lockFile(holder, true); err != nil {
+		t.Fatal(err)
+	}
+	ctx := &hookContext{Context: context.Background(), hook: func() {
+		// The operator copies the store and renames the copy over it, then
+		// lets the old file's lock go.
+		data, err := os.ReadFile(path)
+		if err == nil {
+			err = os.WriteFile(path+".new", data, 0o644)
+		}
+		if err == nil {
+			err = os.Rename(path+".new", path)
+		}
+		if err != nil {
+			t.Error(err)
+		}
+		unlockFile(holder)
+		holder.Close()
+	}}
+	tr, _ := core.ParseTrail("a:b@c")
+	ps := core.NewPolicies()
+	ps.Defaults.Integrity = core.IntegrityChain
+	eng := &core.Engine{Store: NewFile(path), Policies: ps}
+	d, err := eng.Record(ctx, core.Request{Trail: tr, Verdict: core.Allow})
+	if err != nil || d.Status != core.Recorded {
+		t.Fatalf("Record = %+v, %v", d, err)
+	}
+	if !ctx.ran {
+		t.Fatal("the writer never found the lock held; the test did not reach the wait")
+	}
+	r := verifyStore(t, path)
+	if r.Entries != 2 || d.Entry.Sequence != 1 || d.Entry.PrevHash != first.EntryHash {
+		t.Errorf("the store holds %d entries and the new one is #%d linking to %.12s; "+
+			"want 2, #1 and %.12s", r.Entries, d.Entry.Sequence, d.Entry.PrevHash, first.EntryHash)
+	}
+}
