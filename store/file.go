@@ -246,7 +246,7 @@ type headSource interface {
 // directory, say), the heads read from the store serve this update alone.
 func (f *File) heads(fh *os.File, size int64) (headSource, error) {
 	ix, _ := openIndex(f.IndexPath())
-	if ix != nil && !ix.matches(fh, size) {
+	if ix != nil && !ix.matches(fh, size, fileID(fh)) {
 		ix.close()
 		ix = nil
 	}
@@ -260,7 +260,7 @@ func (f *File) heads(fh *os.File, size int64) (headSource, error) {
 		return nil, err
 	}
 	if ix == nil {
-		if built, err := buildIndex(f.IndexPath(), scan); err == nil {
+		if built, err := buildIndex(f.IndexPath(), scan, fileID(fh)); err == nil {
 			return built, nil
 		}
 		return scan, nil
@@ -285,7 +285,7 @@ func (f *File) rebuildHeads(fh *os.File, size int64) (headSource, error) {
 	if err := scan.read(fh, 0, size, 0, f.path); err != nil {
 		return nil, err
 	}
-	if built, err := buildIndex(f.IndexPath(), scan); err == nil {
+	if built, err := buildIndex(f.IndexPath(), scan, fileID(fh)); err == nil {
 		return built, nil
 	}
 	return scan, nil

@@ -30,7 +30,8 @@ import (
 //	 32  number of lines in that length
 //	 40  offset of the last line
 //	 48  SHA-256 of the last line, newline included
-//	 80  SHA-256 of bytes 0-79
+//	 80  the store file's device and inode numbers (zero where unknown)
+//	 96  SHA-256 of bytes 0-95
 //	slots (96 bytes each), placed by the first 8 bytes of the key
 //	  0  key: SHA-256 of the trail string
 //	 32  sequence of the trail's newest entry
@@ -44,9 +45,11 @@ import (
 // rebuilt from the store before the head is used, so a flipped bit in the
 // index cannot put a wrong sequence or hash into the next entry.
 //
-// An index whose header checksum fails, whose length is beyond the store's,
-// or whose last line is not the store's line at that offset was written for
-// another file or a store since cut or rewritten: it is rebuilt. A store
+// An index whose header checksum fails, that names another file (a store
+// replaced by a copy, even one of the same length and last line), whose
+// length is beyond the store's, or whose last line is not the store's line
+// at that offset was written for another file or a store since cut or
+// rewritten: it is rebuilt. A store
 // that only grew is caught up by reading the lines added since.
 //
 // Slots are written and flushed before the header, so after a crash at any
@@ -60,6 +63,7 @@ type headIndex struct {
 	lines    int
 	tailOff  int64
 	tailHash [32]byte
+	storeID  [16]byte // the store file's fileID
 }
 
 const (
@@ -113,7 +117,7 @@ func openIndex(path string) (*headIndex, error) {
 		return nil, nil
 	}
 	ix := &headIndex{f: f}
-	if string(h[0:8]) != indexMagic || sha256.Sum256(h[:80]) != [32]byte(h[80:112]) {
+	if string(h[0:8]) != indexMagic || sha256.Sum256(h[:96]) != [32]byte(h[96:128]) {
 		f.Close()
 		return nil, nil
 	}
@@ -123,6 +127,7 @@ func openIndex(path string) (*headIndex, error) {
 	ix.lines = int(binary.BigEndian.Uint64(h[32:]))
 	ix.tailOff = int64(binary.BigEndian.Uint64(h[40:]))
 	copy(ix.tailHash[:], h[48:80])
+	copy(ix.storeID[:], h[80:96])
 	info, err := f.Stat()
 	if err != nil || ix.slots < indexMinSlots || ix.slots&(ix.slots-1) != 0 ||
 		ix.used >= ix.slots || info.Size() < indexHeaderSize+int64(ix.slots)*indexSlotSize {
@@ -138,9 +143,11 @@ func (ix *headIndex) close() {
 	}
 }
 
-// matches reports whether the index describes a prefix of the store.
-func (ix *headIndex) matches(store io.ReaderAt, size int64) bool {
-	if ix.size > size || ix.tailOff > ix.size || ix.size < 0 || ix.tailOff < 0 {
+// matches reports whether the index describes a prefix of the store, the
+// file whose fileID is id.
+func (ix *headIndex) matches(store io.ReaderAt, size int64, id [16]byte) bool {
+	if ix.size > size || ix.tailOff > ix.size || ix.size < 0 || ix.tailOff < 0 ||
+		ix.storeID != id {
 		return false
 	}
 	if ix.size == 0 {
@@ -288,8 +295,9 @@ func (ix *headIndex) writeHeader() error {
 	binary.BigEndian.PutUint64(h[32:], uint64(ix.lines))
 	binary.BigEndian.PutUint64(h[40:], uint64(ix.tailOff))
 	copy(h[48:80], ix.tailHash[:])
-	sum := sha256.Sum256(h[:80])
-	copy(h[80:112], sum[:])
+	copy(h[80:96], ix.storeID[:])
+	sum := sha256.Sum256(h[:96])
+	copy(h[96:128], sum[:])
 	_, err := ix.f.WriteAt(h[:], 0)
 	return err
 }
@@ -327,6 +335,7 @@ func (ix *headIndex) grow(path string) error {
 	}
 	bigger.size, bigger.lines, bigger.tailOff, bigger.tailHash = ix.size, ix.lines, ix.tailOff,
 		ix.tailHash
+	bigger.storeID = ix.storeID
 	if err := bigger.install(path); err != nil {
 		return err
 	}
@@ -373,8 +382,8 @@ func (ix *headIndex) discard() {
 }
 
 // buildIndex installs a new index at path holding the heads scanned from
-// the whole store.
-func buildIndex(path string, scan *indexScan) (*headIndex, error) {
+// the whole store, the file whose fileID is id.
+func buildIndex(path string, scan *indexScan, id [16]byte) (*headIndex, error) {
 	slots := uint64(indexMinSlots)
 	for uint64(len(scan.heads))*2 >= slots {
 		slots *= 2
@@ -383,6 +392,7 @@ func buildIndex(path string, scan *indexScan) (*headIndex, error) {
 	if err != nil {
 		return nil, err
 	}
+	ix.storeID = id
 	if err := ix.commit(path, scan.heads, scan.size, scan.lines, scan.tailOff,
 		scan.tailHash); err != nil {
 		ix.discard()

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/auditgate/auditgate/core"
 )
@@ -159,4 +160,61 @@ func TestIndexDamagedSlot(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestIndexNotTrustedForAnotherFile replaces the store by a file of the
+// same length with the same last line but another newest entry for one
+// trail: the index names the file it was written for, so it is rebuilt and
+// the next entry follows the new file's head.
+func TestIndexNotTrustedForAnotherFile(t *testing.T) {
+	dir := t.TempDir()
+	at := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
+	ps := core.NewPolicies()
+	ps.Defaults.Integrity = core.IntegrityChain
+	rec := func(path, trail string, v core.Verdict) *core.Entry {
+		t.Helper()
+		tr, _ := core.ParseTrail(trail)
+		eng := &core.Engine{Store: NewFile(path), Policies: ps, Now: func() time.Time { return at }}
+		d, err := eng.Record(t.Context(), core.Request{Trail: tr, Verdict: v})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.Entry
+	}
+	path := filepath.Join(dir, "audit.jsonl")
+	rec(path, "a:x@u", core.Allow)
+	rec(path, "b:y@v", core.Allow)
+	head, _ := os.ReadFile(path)
+	rec(path, "a:x@u", core.Allow)
+	last := rec(path, "b:y@v", core.Allow)
+
+	// The other file: the same first two lines, another a:x@u #1 of the
+	// same length (BLOCK for ALLOW), then the same last line.
+	other := filepath.Join(dir, "other.jsonl")
+	if err := os.WriteFile(other, head, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	changed := rec(other, "a:x@u", core.Block)
+	f, err := os.OpenFile(other, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Write(last.AppendLine(nil))
+	f.Close()
+	os.Remove(other + ".heads")
+	a, _ := os.Stat(path)
+	b, _ := os.Stat(other)
+	if a.Size() != b.Size() {
+		t.Fatalf("the files are %d and %d bytes; the test needs them alike", a.Size(), b.Size())
+	}
+	if err := os.Rename(other, path); err != nil {
+		t.Fatal(err)
+	}
+
+	e := rec(path, "a:x@u", core.Allow)
+	if e.Sequence != 2 || e.PrevHash != changed.EntryHash {
+		t.Errorf("after the store was replaced: #%d linking to %.12s, want #2 linking to %.12s",
+			e.Sequence, e.PrevHash, changed.EntryHash)
+	}
+	verifyStore(t, path)
 }
