@@ -79,6 +79,10 @@ func readBatch(r io.Reader, out chan<- batchLine) {
 	}
 }
 
+// stopSignalsKey, in a command's context, holds the channel that a batch
+// takes its stop signals from instead of the process's SIGINT and SIGTERM.
+type stopSignalsKey struct{}
+
 // exitRank orders exit statuses from best to worst outcome.
 func exitRank(code ExitCode) int {
 	return map[ExitCode]int{ExitOK: 0, ExitDropped: 1, ExitUsage: 2, ExitFailure: 3}[code]
@@ -118,9 +122,12 @@ func runBatch(c *cobra.Command, g *globals, o *recordOptions) error {
 		out: bufio.NewWriterSize(g.Out, 256<<10)}
 	defer b.out.Flush()
 
-	signals := make(chan os.Signal, 1)
-	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(signals)
+	signals, _ := c.Context().Value(stopSignalsKey{}).(chan os.Signal)
+	if signals == nil {
+		signals = make(chan os.Signal, 1)
+		signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+		defer signal.Stop(signals)
+	}
 	lines := make(chan batchLine, 2*o.group)
 	go readBatch(in, lines)
 
@@ -133,6 +140,14 @@ func runBatch(c *cobra.Command, g *globals, o *recordOptions) error {
 		}
 		if b.stopped || b.signal != nil || !more {
 			break
+		}
+	}
+	if b.signal == nil {
+		// A signal that came while the last group was being committed
+		// still decides the exit status.
+		select {
+		case b.signal = <-signals:
+		default:
 		}
 	}
 	if b.stopped || b.signal != nil {
@@ -218,7 +233,7 @@ func (b *batch) commit(c *cobra.Command, group []batchLine) error {
 		}
 	}
 	decisions, recErr := b.eng.RecordGroup(c.Context(), reqs)
-	next := 0
+	next, lost := 0, 0
 	for _, l := range group {
 		if l.err != nil {
 			b.worse(ExitUsage)
@@ -233,10 +248,22 @@ func (b *batch) commit(c *cobra.Command, group []batchLine) error {
 				b.worse(ExitDropped)
 			}
 		}
+		if d.StoreErr != nil && d.Proceed {
+			lost++
+		}
 		b.writeDecision(l.n, d)
 	}
 	if recErr != nil {
 		b.worse(ExitFailure)
+	}
+	if lost > 0 {
+		what := fmt.Sprintf("%d requests", lost)
+		if lost == 1 {
+			what = "1 request"
+		}
+		fmt.Fprintf(b.g.ErrOut, "auditgate: error: %s of input lines %d-%d were not "+
+			"recorded, and fail_open lets them proceed: %v\n", what, group[0].n,
+			group[len(group)-1].n, firstStoreErr(decisions))
 	}
 	if b.stopped {
 		fmt.Fprintf(b.g.ErrOut, "auditgate: error: the batch stopped at input line %d: %v\n",

@@ -3,6 +3,7 @@ package cmd
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -370,5 +371,61 @@ func TestBatchSignalFinishesGroup(t *testing.T) {
 			}
 		}
 		stdin.Close()
+	}
+}
+
+// lockWaitContext carries a batch's stop signals and runs hook the first
+// time its Done is asked for, which the store does only on finding its lock
+// held; its Done is nil, so the store then waits for the lock.
+type lockWaitContext struct {
+	context.Context
+	hook func()
+	ran  bool
+}
+
+func (c *lockWaitContext) Done() <-chan struct{} {
+	if !c.ran {
+		c.ran = true
+		c.hook()
+	}
+	return nil
+}
+
+// TestBatchSignalDuringLastGroup: a SIGTERM that comes while the last
+// group, the input already ended, waits for the store's lock still makes
+// the batch exit 143, once that group is recorded and reported.
+func TestBatchSignalDuringLastGroup(t *testing.T) {
+	dir := t.TempDir()
+	store := filepath.Join(dir, "audit.jsonl")
+	if err := os.WriteFile(store, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	holder, err := os.Open(store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Close()
+	if err := syscall.Flock(int(holder.Fd()), syscall.LOCK_EX); err != nil {
+		t.Fatal(err)
+	}
+	signals := make(chan os.Signal, 1)
+	ctx := &lockWaitContext{Context: context.WithValue(context.Background(), stopSignalsKey{},
+		signals), hook: func() {
+		signals <- syscall.SIGTERM
+		syscall.Flock(int(holder.Fd()), syscall.LOCK_UN)
+	}}
+	var out, errOut bytes.Buffer
+	code := Main(ctx, []string{"--store", store, "record", "--batch"}, Streams{
+		In: strings.NewReader(`{"trail":"a:b@c","verdict":"allow"}` + "\n"), Out: &out,
+		ErrOut: &errOut})
+	if !ctx.ran {
+		t.Fatal("the batch never found the lock held; the test did not reach the wait")
+	}
+	if code != 143 || !strings.Contains(out.String(), `"status":"RECORDED"`) {
+		t.Errorf("exit %d, output %q, stderr %q; want 143 and the request RECORDED", code,
+			out.String(), errOut.String())
+	}
+	if stored := storeEntries(t, store); len(stored) != 1 {
+		t.Errorf("%d entries stored, want 1", len(stored))
 	}
 }
