@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/signal"
@@ -107,6 +108,15 @@ func runQuery(c *cobra.Command, g *globals, o *queryOptions, args []string) erro
 		return usageError(err)
 	}
 	sel := newSelection(o, w)
+	if o.tailSet {
+		// --tail reads the logs twice, counting the matches first, so that
+		// memory does not grow with the number of matches kept.
+		n, err := countMatches(paths, q, o.follow)
+		if err != nil {
+			return usageError(err)
+		}
+		sel.skip = max(n-o.tail, 0)
+	}
 
 	if o.follow {
 		ctx, stop := signal.NotifyContext(c.Context(), os.Interrupt, syscall.SIGTERM)
@@ -164,19 +174,30 @@ type selection struct {
 	w        format.EntryWriter
 	matches  int
 	printed  int
-	ring     []heldEntry // the last --tail matches
-	next     int
-	backlog  bool // still reading what was there before --follow
+	skip     int // with --tail: the matches before the last --tail of them
 	finished bool
 }
 
-type heldEntry struct {
-	line []byte
-	e    *core.Entry
+// countMatches counts the matches of q in the logs at paths, as they are
+// now. With follow, a log that does not exist yet has none.
+func countMatches(paths []string, q *core.Query, follow bool) (int, error) {
+	n := 0
+	if follow {
+		if _, err := os.Stat(paths[0]); errors.Is(err, fs.ErrNotExist) {
+			return 0, nil
+		}
+	}
+	err := readEntries(paths, io.Discard, q.Needles(), func(_ []byte, e *core.Entry) error {
+		if q.Match(e) {
+			n++
+		}
+		return nil
+	})
+	return n, err
 }
 
 func newSelection(o *queryOptions, w format.EntryWriter) *selection {
-	return &selection{o: o, w: w, backlog: true}
+	return &selection{o: o, w: w}
 }
 
 func (s *selection) add(line []byte, e *core.Entry) error {
@@ -184,18 +205,12 @@ func (s *selection) add(line []byte, e *core.Entry) error {
 	switch {
 	case s.o.count:
 		return nil
-	case s.o.tailSet && s.backlog:
-		if s.o.tail == 0 {
-			return nil
-		}
-		held := heldEntry{append([]byte(nil), line...), e}
-		if len(s.ring) < s.o.tail {
-			s.ring = append(s.ring, held)
-		} else {
-			s.ring[s.next] = held
-			s.next = (s.next + 1) % s.o.tail
-		}
+	case s.o.tailSet && s.matches <= s.skip:
 		return nil
+	case s.o.tailSet && !s.o.follow && s.printed >= s.o.tail:
+		// Matches appended since they were counted are not among the last
+		// --tail of what was there.
+		return errEnough
 	case s.matches <= s.o.offset:
 		return nil
 	case s.o.limit > 0 && s.printed >= s.o.limit:
@@ -214,20 +229,10 @@ func (s *selection) add(line []byte, e *core.Entry) error {
 // errEnough stops reading once --limit entries are printed.
 var errEnough = errors.New("limit reached")
 
-// finish prints the held --tail matches once the backlog is read.
+// finish marks the end of what was in the logs when reading began; with
+// --follow, what comes after is flushed as it comes.
 func (s *selection) finish() error {
-	if s.finished {
-		return nil
-	}
-	s.finished, s.backlog = true, false
-	for i := range s.ring {
-		h := s.ring[(s.next+i)%len(s.ring)]
-		s.printed++
-		if err := s.w.Write(h.line, h.e); err != nil {
-			return err
-		}
-	}
-	s.ring = nil
+	s.finished = true
 	return nil
 }
 
