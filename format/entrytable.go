@@ -8,8 +8,8 @@ import (
 	"unicode"
 
 	"github.com/auditgate/auditgate/core"
-	"github.com/mattn/go-runewidth"
 	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/pkg/twwidth"
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
 )
@@ -130,11 +130,11 @@ func (t *entryTable) Close() error {
 func (t *entryTable) start() error {
 	t.widths = make([]int, len(t.header))
 	for i, h := range t.header {
-		t.widths[i] = runewidth.StringWidth(h)
+		t.widths[i] = twwidth.Width(h)
 	}
 	for _, row := range t.held {
 		for i, cell := range row {
-			t.widths[i] = max(t.widths[i], runewidth.StringWidth(cell))
+			t.widths[i] = max(t.widths[i], twwidth.Width(cell))
 		}
 	}
 	if t.opts.Follow {
@@ -173,12 +173,22 @@ func (t *entryTable) start() error {
 	return nil
 }
 
-// fit narrows the flexible columns until the table fits the terminal or
-// they reach their minimum. The widest is cut first, and no further than
-// the next widest, so one long column does not squeeze the others to
-// nothing: the widest columns end up sharing the width evenly.
+// fit narrows columns until the table fits the terminal: the flexible
+// columns first, down to 8 columns each, then further, down to 1 (a lone
+// "…"), and on a very narrow terminal the time and severity as well, so a
+// row never wraps. Only SEQ and VERDICT keep their width.
 func (t *entryTable) fit() {
-	const gap, minWidth = 2, 8
+	t.narrow(t.flex, 8)
+	t.narrow(t.flex, 1)
+	t.narrow(append([]int{1, 4}, t.flex...), 1)
+}
+
+// narrow cuts the columns cols until the table fits the terminal or they
+// reach minWidth. The widest is cut first, and no further than the next
+// widest, so one long column does not squeeze the others to nothing: the
+// widest columns end up sharing the width evenly.
+func (t *entryTable) narrow(cols []int, minWidth int) {
+	const gap = 2
 	total := func() int {
 		sum := 0
 		for _, w := range t.widths {
@@ -188,7 +198,7 @@ func (t *entryTable) fit() {
 	}
 	for excess := total() - t.opts.Width; excess > 0; excess = total() - t.opts.Width {
 		widest, next := -1, minWidth
-		for _, c := range t.flex {
+		for _, c := range cols {
 			switch w := t.widths[c]; {
 			case w <= minWidth:
 			case widest < 0 || w > t.widths[widest]:
@@ -210,7 +220,12 @@ func (t *entryTable) fit() {
 func (t *entryTable) append(row []string) error {
 	cells := make([]string, len(row))
 	for i, cell := range row {
-		cell = runewidth.Truncate(cell, t.widths[i], "…")
+		// The table measures cells with twwidth (grapheme clusters, so an
+		// emoji sequence is one character); cutting by the same measure
+		// keeps the "…" it adds from being cut off in turn.
+		if twwidth.Width(cell) > t.widths[i] {
+			cell = twwidth.Truncate(cell, t.widths[i], "…")
+		}
 		if i == 3 && t.opts.Color {
 			cell = colorVerdict(cell)
 		}

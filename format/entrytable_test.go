@@ -157,3 +157,42 @@ func TestTableFollowLeavesRoom(t *testing.T) {
 		}
 	}
 }
+
+// TestTableFitsNarrowTerminals: however narrow the terminal, as long as
+// SEQ and VERDICT fit, every line fits it, and a cut cell ends with "…".
+func TestTableFitsNarrowTerminals(t *testing.T) {
+	e := tableEntry(t, strings.Repeat("over budget ", 8), `{"amount":129.5}`)
+	for _, width := range []int{80, 60, 40, 30} {
+		lines := renderTable(t, TableOptions{Width: width}, e)
+		for _, line := range lines {
+			if w := runewidth.StringWidth(line); w > width {
+				t.Errorf("width %d: line is %d columns wide: %q", width, w, line)
+			}
+		}
+		if !strings.Contains(lines[1], "…") {
+			t.Errorf("width %d: row %q has no cut cell", width, lines[1])
+		}
+	}
+}
+
+// TestTableCutsEmojiWithMarker: a reason of emoji sequences is cut by the
+// same measure the table uses, so the cut shows its "…" and nothing is
+// dropped without it.
+func TestTableCutsEmojiWithMarker(t *testing.T) {
+	reason := "emoji 😀👍🏽 family 👨‍👩‍👧 ok " + strings.Repeat("y", 100)
+	for _, width := range []int{80, 120} {
+		lines := renderTable(t, TableOptions{Width: width}, tableEntry(t, reason, `{}`))
+		row := strings.TrimRight(lines[1], " ")
+		if !strings.HasSuffix(row, "…") {
+			t.Errorf("width %d: the cut reason does not end with …: %q", width, row)
+		}
+		at := strings.Index(row, "emoji")
+		if at < 0 {
+			t.Fatalf("width %d: row %q lost the reason's start", width, row)
+		}
+		shown := strings.TrimSuffix(row[at:], "…")
+		if !strings.HasPrefix(cellText(reason), shown) { // the joiners shown as escapes
+			t.Errorf("width %d: shown %q is not the start of the reason", width, shown)
+		}
+	}
+}
