@@ -71,8 +71,11 @@ func (o *filterOptions) query(fs *pflag.FlagSet, now time.Time) (*core.Query, er
 		if sv, ok := f.Value.(pflag.SliceValue); ok {
 			values = sv.GetSlice()
 		}
-		if slices.ContainsFunc(values, func(v string) bool { return strings.TrimSpace(v) == "" }) ||
-			len(values) == 0 {
+		empty := func(v string) bool { return strings.TrimSpace(v) == "" }
+		if name == "reason" {
+			empty = func(v string) bool { return v == "" } // a space or newline is text to find
+		}
+		if slices.ContainsFunc(values, empty) || len(values) == 0 {
 			return nil, usageError(fmt.Errorf("--%s: empty value", name),
 				"give a value, or leave the filter out to match everything")
 		}
