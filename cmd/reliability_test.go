@@ -15,6 +15,8 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+
+	"github.com/auditgate/auditgate/internal/waitctx"
 )
 
 // The reliability tests run the real command as separate processes: the
@@ -374,23 +376,6 @@ func TestBatchSignalFinishesGroup(t *testing.T) {
 	}
 }
 
-// lockWaitContext carries a batch's stop signals and runs hook the first
-// time its Done is asked for, which the store does only on finding its lock
-// held; its Done is nil, so the store then waits for the lock.
-type lockWaitContext struct {
-	context.Context
-	hook func()
-	ran  bool
-}
-
-func (c *lockWaitContext) Done() <-chan struct{} {
-	if !c.ran {
-		c.ran = true
-		c.hook()
-	}
-	return nil
-}
-
 // TestBatchSignalDuringLastGroup: a SIGTERM that comes while the last
 // group, the input already ended, waits for the store's lock still makes
 // the batch exit 143, once that group is recorded and reported.
@@ -409,8 +394,8 @@ func TestBatchSignalDuringLastGroup(t *testing.T) {
 		t.Fatal(err)
 	}
 	signals := make(chan os.Signal, 1)
-	ctx := &lockWaitContext{Context: context.WithValue(context.Background(), stopSignalsKey{},
-		signals), hook: func() {
+	ctx := &waitctx.Context{Context: context.WithValue(context.Background(), stopSignalsKey{},
+		signals), Hook: func() {
 		signals <- syscall.SIGTERM
 		syscall.Flock(int(holder.Fd()), syscall.LOCK_UN)
 	}}
@@ -418,7 +403,7 @@ func TestBatchSignalDuringLastGroup(t *testing.T) {
 	code := Main(ctx, []string{"--store", store, "record", "--batch"}, Streams{
 		In: strings.NewReader(`{"trail":"a:b@c","verdict":"allow"}` + "\n"), Out: &out,
 		ErrOut: &errOut})
-	if !ctx.ran {
+	if !ctx.Ran {
 		t.Fatal("the batch never found the lock held; the test did not reach the wait")
 	}
 	if code != 143 || !strings.Contains(out.String(), `"status":"RECORDED"`) {

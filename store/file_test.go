@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/auditgate/auditgate/core"
+	"github.com/auditgate/auditgate/internal/waitctx"
 )
 
 func record(t *testing.T, path, trail string, integrity core.IntegrityMode) *core.Entry {
@@ -297,23 +298,6 @@ func TestUpdateGivesUpWhenContextEnds(t *testing.T) {
 	verifyStore(t, path)
 }
 
-// hookContext runs a function the first time its Done is asked for, which
-// File.Update does only when it finds the store's lock held; its Done is
-// nil, so Update then waits for the lock as for a context that never ends.
-type hookContext struct {
-	context.Context
-	hook func()
-	ran  bool
-}
-
-func (c *hookContext) Done() <-chan struct{} {
-	if !c.ran {
-		c.ran = true
-		c.hook()
-	}
-	return nil
-}
-
 // TestUpdateFollowsAStoreReplacedWhileWaiting: a writer that opened the
 // store and waits for its lock while the store is replaced by a rename
 // writes into the file the path now names, never into the one unlinked.
@@ -328,7 +312,7 @@ func TestUpdateFollowsAStoreReplacedWhileWaiting(t *testing.T) {
 	if err := lockFile(holder, true); err != nil {
 		t.Fatal(err)
 	}
-	ctx := &hookContext{Context: context.Background(), hook: func() {
+	ctx := &waitctx.Context{Context: context.Background(), Hook: func() {
 		// The operator copies the store and renames the copy over it, then
 		// lets the old file's lock go.
 		data, err := os.ReadFile(path)
@@ -352,7 +336,7 @@ func TestUpdateFollowsAStoreReplacedWhileWaiting(t *testing.T) {
 	if err != nil || d.Status != core.Recorded {
 		t.Fatalf("Record = %+v, %v", d, err)
 	}
-	if !ctx.ran {
+	if !ctx.Ran {
 		t.Fatal("the writer never found the lock held; the test did not reach the wait")
 	}
 	r := verifyStore(t, path)
