@@ -91,9 +91,10 @@ func (f *File) Update(ctx context.Context, fn func(tx core.Tx) error) error {
 	if err := f.write(fh, size, tx.buf); err != nil {
 		return err
 	}
-	// The index is a cache: failing to update it costs a catch-up later.
+	// The index is a cache: failing to update it costs a rebuild later.
 	_ = tx.heads.commit(f.IndexPath(), tx.staged, size+int64(len(tx.buf)),
-		tx.heads.lineCount()+tx.count, size+int64(tx.lastStart), sha256.Sum256(tx.buf[tx.lastStart:]))
+		tx.heads.lineCount()+tx.count, size+int64(tx.lastStart), sha256.Sum256(tx.buf[tx.lastStart:]),
+		fileID(fh))
 	return nil
 }
 
@@ -235,14 +236,15 @@ func (f *File) write(fh *os.File, size int64, buf []byte) error {
 type headSource interface {
 	lookup(trail string) (core.Head, bool, error)
 	commit(path string, heads map[string]core.Head, size int64, lines int, tailOff int64,
-		tailHash [32]byte) error
+		tailHash [32]byte, id [24]byte) error
 	lineCount() int
 	close()
 }
 
 // heads returns the trail heads of a store of the given size: from the
-// index when it matches the store, caught up when the store grew, otherwise
-// rebuilt by reading the store. When no index can be written (a read-only
+// index when it matches the store; caught up by reading the lines added
+// when the store only grew, where the file's identity cannot tell (outside
+// Linux); otherwise rebuilt by reading the store. When no index can be written (a read-only
 // directory, say), the heads read from the store serve this update alone.
 func (f *File) heads(fh *os.File, size int64) (headSource, error) {
 	ix, _ := openIndex(f.IndexPath())
@@ -267,7 +269,7 @@ func (f *File) heads(fh *os.File, size int64) (headSource, error) {
 	}
 	if len(scan.heads) > 0 {
 		if err := ix.commit(f.IndexPath(), scan.heads, scan.size, scan.lines, scan.tailOff,
-			scan.tailHash); err != nil {
+			scan.tailHash, fileID(fh)); err != nil {
 			ix.close()
 			if errors.Is(err, errIndexDamaged) {
 				return f.rebuildHeads(fh, size)

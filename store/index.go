@@ -22,7 +22,7 @@ import (
 //
 // Layout, all integers big-endian:
 //
-//	header (128 bytes)
+//	header (136 bytes)
 //	  0  magic "AGHEADS3"
 //	  8  number of slots, a power of two
 //	 16  slots in use
@@ -30,27 +30,30 @@ import (
 //	 32  number of lines in that length
 //	 40  offset of the last line
 //	 48  SHA-256 of the last line, newline included
-//	 80  the store file's device and inode numbers (zero where unknown)
-//	 96  SHA-256 of bytes 0-95
+//	 80  the store file's identity: device, inode and change time, as
+//	     the index last saw them (zero where unknown)
+//	104  SHA-256 of bytes 0-103
 //	slots (96 bytes each), placed by the first 8 bytes of the key
 //	  0  key: SHA-256 of the trail string
 //	 32  sequence of the trail's newest entry
 //	 40  its ts, as IEEE-754 bits
 //	 48  flags: 1 in use, 2 has entry_hash, 4 has prev_hash
 //	 56  its entry_hash, 32 bytes
-//	 88  the first 8 bytes of the SHA-256 of bytes 0-87
+//	 88  the first 8 bytes of the SHA-256 of the slot's number (8 bytes)
+//	     and bytes 0-87
 //
-// An empty slot is all zeros. A slot on a lookup's path that is neither
-// empty nor passes its checksum means the table itself is damaged: it is
-// rebuilt from the store before the head is used, so a flipped bit in the
-// index cannot put a wrong sequence or hash into the next entry.
+// An empty slot is zeros with its checksum, so a slot zeroed by a bad disk
+// is as damaged as one with a flipped bit, and a slot moved to another place
+// fails too. A slot on a lookup's path that fails its checksum means the
+// table itself is damaged: it is rebuilt from the store before any head is
+// used, so damage to the index cannot put a wrong sequence or hash into the
+// next entry.
 //
-// An index whose header checksum fails, that names another file (a store
-// replaced by a copy, even one of the same length and last line), whose
+// An index whose header checksum fails, that was written for another file
+// or for this one before something else changed it (its identity differs:
+// a copy renamed over the store, or the store overwritten in place), whose
 // length is beyond the store's, or whose last line is not the store's line
-// at that offset was written for another file or a store since cut or
-// rewritten: it is rebuilt. A store
-// that only grew is caught up by reading the lines added since.
+// at that offset is rebuilt.
 //
 // Slots are written and flushed before the header, so after a crash at any
 // moment the header describes a length whose heads the slots hold, or an
@@ -63,12 +66,12 @@ type headIndex struct {
 	lines    int
 	tailOff  int64
 	tailHash [32]byte
-	storeID  [16]byte // the store file's fileID
+	storeID  [24]byte // the store file's fileID when the index last matched it
 }
 
 const (
 	indexMagic      = "AGHEADS3"
-	indexHeaderSize = 128
+	indexHeaderSize = 136
 	indexSlotSize   = 96
 	indexMinSlots   = 1024
 	slotUsed        = 1
@@ -81,25 +84,36 @@ func trailKey(trail string) [32]byte { return sha256.Sum256([]byte(trail)) }
 // errIndexDamaged reports a slot that is neither empty nor intact.
 var errIndexDamaged = errors.New("heads index is damaged")
 
-// slotSum is the checksum a used slot keeps in its last 8 bytes.
-func slotSum(buf []byte) [8]byte {
-	sum := sha256.Sum256(buf[:indexSlotSize-8])
-	return [8]byte(sum[:8])
+// slotSum is the checksum slot number i keeps in its last 8 bytes.
+func slotSum(buf []byte, i uint64) [8]byte {
+	h := sha256.New()
+	var n [8]byte
+	binary.BigEndian.PutUint64(n[:], i)
+	h.Write(n[:])
+	h.Write(buf[:indexSlotSize-8])
+	var sum [32]byte
+	return [8]byte(h.Sum(sum[:0])[:8])
 }
 
-// checkSlot reports whether buf, a slot read from the table, is in use,
-// and errIndexDamaged when it is neither empty nor intact.
-func checkSlot(buf []byte) (bool, error) {
+// sealSlot writes the checksum of slot number i into buf.
+func sealSlot(buf []byte, i uint64) {
+	sum := slotSum(buf, i)
+	copy(buf[indexSlotSize-8:], sum[:])
+}
+
+// checkSlot reports whether buf, slot number i as read from the table, is
+// in use, and errIndexDamaged when it is not intact.
+func checkSlot(buf []byte, i uint64) (bool, error) {
+	if slotSum(buf, i) != [8]byte(buf[indexSlotSize-8:]) {
+		return false, errIndexDamaged
+	}
 	if buf[48]&slotUsed == 0 {
-		for _, b := range buf {
+		for _, b := range buf[:indexSlotSize-8] {
 			if b != 0 {
 				return false, errIndexDamaged
 			}
 		}
 		return false, nil
-	}
-	if slotSum(buf) != [8]byte(buf[indexSlotSize-8:]) {
-		return false, errIndexDamaged
 	}
 	return true, nil
 }
@@ -117,7 +131,7 @@ func openIndex(path string) (*headIndex, error) {
 		return nil, nil
 	}
 	ix := &headIndex{f: f}
-	if string(h[0:8]) != indexMagic || sha256.Sum256(h[:96]) != [32]byte(h[96:128]) {
+	if string(h[0:8]) != indexMagic || sha256.Sum256(h[:104]) != [32]byte(h[104:136]) {
 		f.Close()
 		return nil, nil
 	}
@@ -127,7 +141,7 @@ func openIndex(path string) (*headIndex, error) {
 	ix.lines = int(binary.BigEndian.Uint64(h[32:]))
 	ix.tailOff = int64(binary.BigEndian.Uint64(h[40:]))
 	copy(ix.tailHash[:], h[48:80])
-	copy(ix.storeID[:], h[80:96])
+	copy(ix.storeID[:], h[80:104])
 	info, err := f.Stat()
 	if err != nil || ix.slots < indexMinSlots || ix.slots&(ix.slots-1) != 0 ||
 		ix.used >= ix.slots || info.Size() < indexHeaderSize+int64(ix.slots)*indexSlotSize {
@@ -145,7 +159,7 @@ func (ix *headIndex) close() {
 
 // matches reports whether the index describes a prefix of the store, the
 // file whose fileID is id.
-func (ix *headIndex) matches(store io.ReaderAt, size int64, id [16]byte) bool {
+func (ix *headIndex) matches(store io.ReaderAt, size int64, id [24]byte) bool {
 	if ix.size > size || ix.tailOff > ix.size || ix.size < 0 || ix.tailOff < 0 ||
 		ix.storeID != id {
 		return false
@@ -180,7 +194,7 @@ func (ix *headIndex) find(key [32]byte) (uint64, []byte, bool, error) {
 		if _, err := ix.f.ReadAt(buf, indexHeaderSize+int64(i)*indexSlotSize); err != nil {
 			return 0, nil, false, err
 		}
-		used, err := checkSlot(buf)
+		used, err := checkSlot(buf, i)
 		if err != nil {
 			return 0, nil, false, fmt.Errorf("slot %d: %w", i, err)
 		}
@@ -211,7 +225,9 @@ func (ix *headIndex) lookup(trail string) (core.Head, bool, error) {
 	return h, true, nil
 }
 
-func encodeSlot(buf []byte, key [32]byte, h core.Head) error {
+// encodeSlot writes the head h of the trail whose key is key into buf, as
+// slot number i.
+func encodeSlot(buf []byte, key [32]byte, h core.Head, i uint64) error {
 	clear(buf)
 	copy(buf, key[:])
 	binary.BigEndian.PutUint64(buf[32:], uint64(h.Sequence))
@@ -227,8 +243,7 @@ func encodeSlot(buf []byte, key [32]byte, h core.Head) error {
 		flags |= slotChained
 	}
 	buf[48] = flags
-	sum := slotSum(buf)
-	copy(buf[indexSlotSize-8:], sum[:])
+	sealSlot(buf, i)
 	return nil
 }
 
@@ -250,10 +265,11 @@ func unhex(c byte) byte {
 }
 
 // commit stores heads and then the header describing a store of the given
-// length whose last line starts at tailOff and has the given hash. It grows
-// the table, by rewriting it, when it would be more than half full.
+// length whose last line starts at tailOff and has the given hash, and
+// whose fileID is now id. It grows the table, by rewriting it, when it
+// would be more than half full.
 func (ix *headIndex) commit(path string, heads map[string]core.Head, size int64, lines int,
-	tailOff int64, tailHash [32]byte) error {
+	tailOff int64, tailHash [32]byte, id [24]byte) error {
 	buf := make([]byte, indexSlotSize)
 	for trail, h := range heads {
 		key := trailKey(trail)
@@ -272,7 +288,7 @@ func (ix *headIndex) commit(path string, heads map[string]core.Head, size int64,
 			}
 			ix.used++
 		}
-		if err := encodeSlot(buf, key, h); err != nil {
+		if err := encodeSlot(buf, key, h, slot); err != nil {
 			return err
 		}
 		if _, err := ix.f.WriteAt(buf, indexHeaderSize+int64(slot)*indexSlotSize); err != nil {
@@ -282,7 +298,7 @@ func (ix *headIndex) commit(path string, heads map[string]core.Head, size int64,
 	if err := ix.f.Sync(); err != nil {
 		return err
 	}
-	ix.size, ix.lines, ix.tailOff, ix.tailHash = size, lines, tailOff, tailHash
+	ix.size, ix.lines, ix.tailOff, ix.tailHash, ix.storeID = size, lines, tailOff, tailHash, id
 	return ix.writeHeader()
 }
 
@@ -295,9 +311,9 @@ func (ix *headIndex) writeHeader() error {
 	binary.BigEndian.PutUint64(h[32:], uint64(ix.lines))
 	binary.BigEndian.PutUint64(h[40:], uint64(ix.tailOff))
 	copy(h[48:80], ix.tailHash[:])
-	copy(h[80:96], ix.storeID[:])
-	sum := sha256.Sum256(h[:96])
-	copy(h[96:128], sum[:])
+	copy(h[80:104], ix.storeID[:])
+	sum := sha256.Sum256(h[:104])
+	copy(h[104:136], sum[:])
 	_, err := ix.f.WriteAt(h[:], 0)
 	return err
 }
@@ -315,7 +331,7 @@ func (ix *headIndex) grow(path string) error {
 			bigger.discard()
 			return err
 		}
-		used, err := checkSlot(buf)
+		used, err := checkSlot(buf, i)
 		if err != nil {
 			bigger.discard()
 			return fmt.Errorf("slot %d: %w", i, err)
@@ -325,6 +341,7 @@ func (ix *headIndex) grow(path string) error {
 		}
 		slot, _, _, err := bigger.find([32]byte(buf[:32]))
 		if err == nil {
+			sealSlot(buf, slot)
 			_, err = bigger.f.WriteAt(buf, indexHeaderSize+int64(slot)*indexSlotSize)
 		}
 		if err != nil {
@@ -350,10 +367,20 @@ func createIndex(path string, slots uint64) (*headIndex, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := f.Truncate(indexHeaderSize + int64(slots)*indexSlotSize); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return nil, err
+	// Every slot starts empty, sealed with its own number.
+	const batch = 1024
+	buf := make([]byte, batch*indexSlotSize)
+	for first := uint64(0); first < slots; first += batch {
+		n := min(batch, slots-first)
+		clear(buf)
+		for i := range n {
+			sealSlot(buf[i*indexSlotSize:(i+1)*indexSlotSize], first+i)
+		}
+		if _, err := f.WriteAt(buf[:n*indexSlotSize], indexHeaderSize+int64(first)*indexSlotSize); err != nil {
+			f.Close()
+			os.Remove(f.Name())
+			return nil, err
+		}
 	}
 	return &headIndex{f: f, slots: slots}, nil
 }
@@ -383,7 +410,7 @@ func (ix *headIndex) discard() {
 
 // buildIndex installs a new index at path holding the heads scanned from
 // the whole store, the file whose fileID is id.
-func buildIndex(path string, scan *indexScan, id [16]byte) (*headIndex, error) {
+func buildIndex(path string, scan *indexScan, id [24]byte) (*headIndex, error) {
 	slots := uint64(indexMinSlots)
 	for uint64(len(scan.heads))*2 >= slots {
 		slots *= 2
@@ -392,9 +419,8 @@ func buildIndex(path string, scan *indexScan, id [16]byte) (*headIndex, error) {
 	if err != nil {
 		return nil, err
 	}
-	ix.storeID = id
 	if err := ix.commit(path, scan.heads, scan.size, scan.lines, scan.tailOff,
-		scan.tailHash); err != nil {
+		scan.tailHash, id); err != nil {
 		ix.discard()
 		return nil, err
 	}
@@ -453,7 +479,8 @@ func (sc *indexScan) lookup(trail string) (core.Head, bool, error) {
 	return h, ok, nil
 }
 
-func (sc *indexScan) commit(string, map[string]core.Head, int64, int, int64, [32]byte) error {
+func (sc *indexScan) commit(string, map[string]core.Head, int64, int, int64, [32]byte,
+	[24]byte) error {
 	return nil
 }
 

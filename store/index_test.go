@@ -102,6 +102,7 @@ func TestIndexDamagedSlot(t *testing.T) {
 		{"entry hash bit flipped", func(slot []byte) { slot[60] ^= 1 }, false},
 		{"key overwritten", func(slot []byte) { copy(slot[3:43], "0123456789abcdefghijklmnopqrstuvwxyzABCD") }, false},
 		{"in-use flag cleared", func(slot []byte) { slot[48] = 0 }, false},
+		{"slot zeroed", func(slot []byte) { clear(slot) }, false},
 		{"sequence changed, store grown by another tool", func(slot []byte) { slot[39] ^= 4 }, true},
 	}
 	for _, tt := range tests {
@@ -164,9 +165,15 @@ func TestIndexDamagedSlot(t *testing.T) {
 
 // TestIndexNotTrustedForAnotherFile replaces the store by a file of the
 // same length with the same last line but another newest entry for one
-// trail: the index names the file it was written for, so it is rebuilt and
-// the next entry follows the new file's head.
+// trail, renamed over it or written over it in place: the index names the
+// file it was written for, as it was then, so it is rebuilt and the next
+// entry follows the new file's head.
 func TestIndexNotTrustedForAnotherFile(t *testing.T) {
+	t.Run("renamed over", func(t *testing.T) { testStoreReplaced(t, false) })
+	t.Run("overwritten in place", func(t *testing.T) { testStoreReplaced(t, true) })
+}
+
+func testStoreReplaced(t *testing.T, inPlace bool) {
 	dir := t.TempDir()
 	at := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
 	ps := core.NewPolicies()
@@ -207,7 +214,16 @@ func TestIndexNotTrustedForAnotherFile(t *testing.T) {
 	if a.Size() != b.Size() {
 		t.Fatalf("the files are %d and %d bytes; the test needs them alike", a.Size(), b.Size())
 	}
-	if err := os.Rename(other, path); err != nil {
+	if inPlace {
+		// Overwritten in place, as cp does: the same inode.
+		data, err := os.ReadFile(other)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	} else if err := os.Rename(other, path); err != nil {
 		t.Fatal(err)
 	}
 
@@ -215,6 +231,39 @@ func TestIndexNotTrustedForAnotherFile(t *testing.T) {
 	if e.Sequence != 2 || e.PrevHash != changed.EntryHash {
 		t.Errorf("after the store was replaced: #%d linking to %.12s, want #2 linking to %.12s",
 			e.Sequence, e.PrevHash, changed.EntryHash)
+	}
+	verifyStore(t, path)
+}
+
+// TestIndexZeroedBlock zeroes a whole 4 KiB block of the table, as a failing
+// disk may: every slot in it, empty or not, fails its checksum, so the next
+// entry still follows its trail's true last entry.
+func TestIndexZeroedBlock(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.jsonl")
+	for i := range 40 {
+		record(t, path, fmt.Sprintf("t:s@user:%d", i%20), core.IntegrityChain)
+	}
+	index, err := os.ReadFile(path + ".heads")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, _ := openIndex(path + ".heads")
+	slot, _, found, err := ix.find(trailKey("t:s@user:7"))
+	ix.close()
+	if err != nil || !found {
+		t.Fatalf("find = %v, %v", found, err)
+	}
+	off := indexHeaderSize + int(slot)*indexSlotSize
+	block := off &^ 4095
+	clear(index[block:min(block+4096, len(index))])
+	if block < indexHeaderSize {
+		t.Fatalf("the slot is in the first block, with the header; the test wants it later")
+	}
+	if err := os.WriteFile(path+".heads", index, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if e := record(t, path, "t:s@user:7", core.IntegrityChain); e.Sequence != 2 {
+		t.Errorf("after a zeroed block: sequence %d, want 2", e.Sequence)
 	}
 	verifyStore(t, path)
 }
