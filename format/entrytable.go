@@ -169,18 +169,26 @@ func (t *entryTable) start() error {
 		return err
 	}
 	t.started = true
-	t.table.Header(t.header)
+	header := make([]string, len(t.header))
+	for i, h := range t.header {
+		header[i] = cutCell(h, t.widths[i])
+	}
+	t.table.Header(header)
 	return nil
 }
 
 // fit narrows columns until the table fits the terminal: the flexible
 // columns first, down to 8 columns each, then further, down to 1 (a lone
-// "…"), and on a very narrow terminal the time and severity as well, so a
-// row never wraps. Only SEQ and VERDICT keep their width.
+// "…"), and on a very narrow terminal the time, severity and hash as well,
+// so a row never wraps. Only SEQ and VERDICT keep their width.
 func (t *entryTable) fit() {
 	t.narrow(t.flex, 8)
 	t.narrow(t.flex, 1)
-	t.narrow(append([]int{1, 4}, t.flex...), 1)
+	last := append([]int{1, 4}, t.flex...)
+	if t.opts.Wide {
+		last = append(last, 8) // HASH
+	}
+	t.narrow(last, 1)
 }
 
 // narrow cuts the columns cols until the table fits the terminal or they
@@ -220,18 +228,24 @@ func (t *entryTable) narrow(cols []int, minWidth int) {
 func (t *entryTable) append(row []string) error {
 	cells := make([]string, len(row))
 	for i, cell := range row {
-		// The table measures cells with twwidth (grapheme clusters, so an
-		// emoji sequence is one character); cutting by the same measure
-		// keeps the "…" it adds from being cut off in turn.
-		if twwidth.Width(cell) > t.widths[i] {
-			cell = twwidth.Truncate(cell, t.widths[i], "…")
-		}
+		cell = cutCell(cell, t.widths[i])
 		if i == 3 && t.opts.Color {
 			cell = colorVerdict(cell)
 		}
 		cells[i] = cell
 	}
 	return t.table.Append(cells)
+}
+
+// cutCell cuts s to width columns, ending it with "…" when it is cut. The
+// table measures cells with twwidth (grapheme clusters, so an emoji
+// sequence is one character); cutting by the same measure keeps the "…"
+// from being cut off in turn.
+func cutCell(s string, width int) string {
+	if twwidth.Width(s) <= width {
+		return s
+	}
+	return twwidth.Truncate(s, width, "…")
 }
 
 var verdictColors = map[string]string{"ALLOW": "32", "BLOCK": "31", "ERROR": "33", "OVERRIDE": "36"}

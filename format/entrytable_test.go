@@ -3,6 +3,7 @@ package format
 import (
 	"bytes"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -159,18 +160,31 @@ func TestTableFollowLeavesRoom(t *testing.T) {
 }
 
 // TestTableFitsNarrowTerminals: however narrow the terminal, as long as
-// SEQ and VERDICT fit, every line fits it, and a cut cell ends with "…".
+// SEQ and VERDICT fit, every line fits it, with --wide too, and a cut cell
+// or header ends with "…".
 func TestTableFitsNarrowTerminals(t *testing.T) {
 	e := tableEntry(t, strings.Repeat("over budget ", 8), `{"amount":129.5}`)
-	for _, width := range []int{80, 60, 40, 30} {
-		lines := renderTable(t, TableOptions{Width: width}, e)
-		for _, line := range lines {
-			if w := runewidth.StringWidth(line); w > width {
-				t.Errorf("width %d: line is %d columns wide: %q", width, w, line)
-			}
+	for _, wide := range []bool{false, true} {
+		widths := []int{80, 60, 40, 30} // 30: SEQ, VERDICT and a column for each other
+		if wide {
+			widths = widths[:3] // two more columns
 		}
-		if !strings.Contains(lines[1], "…") {
-			t.Errorf("width %d: row %q has no cut cell", width, lines[1])
+		for _, width := range widths {
+			lines := renderTable(t, TableOptions{Width: width, Wide: wide}, e)
+			for _, line := range lines {
+				if w := runewidth.StringWidth(line); w > width {
+					t.Errorf("wide %t, width %d: line is %d columns wide: %q", wide, width, w, line)
+				}
+			}
+			if !strings.Contains(lines[1], "…") {
+				t.Errorf("wide %t, width %d: row %q has no cut cell", wide, width, lines[1])
+			}
+			for _, h := range strings.Fields(lines[0]) {
+				if !slices.Contains([]string{"SEQ", "TIME", "TRAIL", "VERDICT", "SEVERITY", "GATE",
+					"REASON", "DETAIL", "HASH"}, h) && !strings.HasSuffix(h, "…") {
+					t.Errorf("wide %t, width %d: header %q is cut without …", wide, width, h)
+				}
+			}
 		}
 	}
 }
