@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/auditgate/auditgate/core"
@@ -77,6 +78,31 @@ func readBatch(r io.Reader, out chan<- batchLine) {
 			return
 		}
 	}
+}
+
+// lineList names input lines, runs of them as ranges: "line 4",
+// "lines 1-3, 7".
+func lineList(lines []int) string {
+	var b strings.Builder
+	for i := 0; i < len(lines); {
+		j := i
+		for j+1 < len(lines) && lines[j+1] == lines[j]+1 {
+			j++
+		}
+		if b.Len() > 0 {
+			b.WriteString(", ")
+		}
+		if j > i {
+			fmt.Fprintf(&b, "%d-%d", lines[i], lines[j])
+		} else {
+			fmt.Fprintf(&b, "%d", lines[i])
+		}
+		i = j + 1
+	}
+	if len(lines) == 1 {
+		return "line " + b.String()
+	}
+	return "lines " + b.String()
 }
 
 // stopSignalsKey, in a command's context, holds the channel that a batch
@@ -233,7 +259,14 @@ func (b *batch) commit(c *cobra.Command, group []batchLine) error {
 		}
 	}
 	decisions, recErr := b.eng.RecordGroup(c.Context(), reqs)
-	next, lost := 0, 0
+	if decisions == nil && recErr != nil {
+		// Every request was checked as it was read; a group refused as a
+		// whole is a fault of the batch itself, not of one request.
+		b.stopped = true
+		return usageError(recErr)
+	}
+	next := 0
+	var hardLost, softLost []int // input lines lost under fail_open
 	for _, l := range group {
 		if l.err != nil {
 			b.worse(ExitUsage)
@@ -249,22 +282,28 @@ func (b *batch) commit(c *cobra.Command, group []batchLine) error {
 			}
 		}
 		if d.StoreErr != nil && d.Proceed {
-			lost++
+			if d.Policy.Mode == core.Hard {
+				hardLost = append(hardLost, l.n)
+			} else {
+				softLost = append(softLost, l.n)
+			}
 		}
 		b.writeDecision(l.n, d)
 	}
 	if recErr != nil {
 		b.worse(ExitFailure)
 	}
-	if lost > 0 {
-		what := fmt.Sprintf("%d requests", lost)
-		if lost == 1 {
-			what = "1 request"
-		}
-		fmt.Fprintf(b.g.ErrOut, "auditgate: error: %s of input lines %d-%d were not "+
-			"recorded, and fail_open lets them proceed: %v\n", what, group[0].n,
-			group[len(group)-1].n, firstStoreErr(decisions))
+	// As a single record does: loudly under hard+fail_open, a warning
+	// (silenced by --quiet) under soft+fail_open.
+	if len(hardLost) > 0 {
+		fmt.Fprintf(b.g.ErrOut, "auditgate: error: NOT RECORDED, the actions proceed "+
+			"UNAUDITED (fail_open): input %s: %v\n", lineList(hardLost), firstStoreErr(decisions))
 	}
+	if len(softLost) > 0 && !b.g.quiet {
+		fmt.Fprintf(b.g.ErrOut, "auditgate: warning: not recorded (fail_open): input %s: %v\n",
+			lineList(softLost), firstStoreErr(decisions))
+	}
+
 	if b.stopped {
 		fmt.Fprintf(b.g.ErrOut, "auditgate: error: the batch stopped at input line %d: %v\n",
 			group[len(group)-1].n, firstStoreErr(decisions))

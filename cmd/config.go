@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+	"unicode/utf8"
 
 	"github.com/auditgate/auditgate/core"
 	"github.com/spf13/pflag"
@@ -78,6 +79,9 @@ func (g *globals) loadConfig(fs *pflag.FlagSet) (*config, error) {
 	cfg.recordedBy = v.GetString("recorded_by")
 	if cfg.store == "" {
 		return nil, usageErrorf("the store path is empty")
+	}
+	if !utf8.ValidString(cfg.recordedBy) {
+		return nil, usageErrorf("recorded_by %q is not valid UTF-8 text", cfg.recordedBy)
 	}
 
 	defaults := cfg.policies.Defaults

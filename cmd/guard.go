@@ -114,6 +114,9 @@ func runGuard(c *cobra.Command, g *globals, o *guardOptions, argv []string) erro
 		return err
 	}
 	req.RecordedBy = cfg.recordedBy
+	if err := req.Validate(); err != nil {
+		return usageError(err)
+	}
 
 	// Signals are caught from here on: one that arrives while the entry is
 	// being recorded neither stops guard half-way nor is lost; it keeps the

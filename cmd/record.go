@@ -100,6 +100,9 @@ func runRecord(c *cobra.Command, g *globals, o *recordOptions) error {
 		return err
 	}
 	req.RecordedBy = cfg.recordedBy
+	if err := req.Validate(); err != nil {
+		return usageError(err)
+	}
 	eng := &core.Engine{Store: store.NewFile(cfg.store), Policies: cfg.policies}
 
 	d, recErr := eng.Record(c.Context(), req)
