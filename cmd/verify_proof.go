@@ -82,6 +82,10 @@ func runVerifyProof(c *cobra.Command, g *globals, o *verifyProofOptions, path st
 		if old, err = readCheckpointFile("checkpoint", o.since); err != nil {
 			return err
 		}
+		if len(bytes.TrimSpace(old)) == 0 {
+			return usageError(fmt.Errorf("--since %s is empty", o.since),
+				"give the older checkpoint ('auditgate checkpoint' writes one)")
+		}
 	}
 
 	if len(bytes.TrimSpace(data)) == 0 {
