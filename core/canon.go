@@ -584,6 +584,21 @@ func specialIn(w uint64) bool {
 	return (zeroQuote|zeroSlash|control|w)&highs != 0
 }
 
+// escapeIn reports whether any of the eight bytes in w is one AppendString
+// cannot copy as it is: those of specialIn, and DEL (0x7f).
+func escapeIn(w uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	del := w ^ (ones * 0x7f)
+	return specialIn(w) || (del-ones)&^del&highs != 0
+}
+
+// load64 reads the eight bytes of s from i as a little-endian word.
+func load64(s string, i int) uint64 {
+	_ = s[i+7]
+	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+}
+
 // stringBytes reads a JSON string and returns it decoded as WTF-8, without
 // allocating: the result is the input itself when the string has no escapes
 // and no non-ASCII, else the scanner's scratch buffer, valid until the next
@@ -710,8 +725,12 @@ const hexDigits = "0123456789abcdef"
 func AppendString(dst []byte, str string) []byte {
 	dst = append(dst, '"')
 	for i := 0; i < len(str); {
-		// Copy a run that needs no escaping in one step.
+		// Copy a run that needs no escaping in one step, finding its end
+		// eight bytes at a time.
 		run := i
+		for run+8 <= len(str) && !escapeIn(load64(str, run)) {
+			run += 8
+		}
 		for run < len(str) && plainByte[str[run]] {
 			run++
 		}

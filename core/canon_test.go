@@ -163,3 +163,19 @@ func TestSpecialIn(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendStringEveryByte: each byte value, at each place in a word
+// that the fast path reads whole, is escaped exactly as one byte alone is.
+func TestAppendStringEveryByte(t *testing.T) {
+	for c := 0; c < 0x80; c++ {
+		alone := string(AppendString(nil, string(rune(c))))
+		alone = alone[1 : len(alone)-1]
+		for at := 0; at < 16; at++ {
+			s := strings.Repeat("a", at) + string(rune(c)) + strings.Repeat("b", 16-at)
+			want := `"` + strings.Repeat("a", at) + alone + strings.Repeat("b", 16-at) + `"`
+			if got := string(AppendString(nil, s)); got != want {
+				t.Fatalf("byte %#x at %d: %s, want %s", c, at, got, want)
+			}
+		}
+	}
+}
