@@ -15,6 +15,13 @@ import (
 // returned error is a *NotRecordedError when any of them is under a
 // hard+fail_closed policy. A caller recording a stream must stop there.
 func (eng *Engine) RecordGroup(ctx context.Context, reqs []Request) ([]Decision, error) {
+	return eng.recordGroup(ctx, reqs, make([]Decision, len(reqs)), make([]*Entry, len(reqs)))
+}
+
+// recordGroup is RecordGroup with the room for its decisions and entries,
+// one of each per request, given by the caller.
+func (eng *Engine) recordGroup(ctx context.Context, reqs []Request, decisions []Decision,
+	entries []*Entry) ([]Decision, error) {
 	if eng.Store == nil {
 		return nil, errors.New("core: the Engine has no Store")
 	}
@@ -27,8 +34,6 @@ func (eng *Engine) RecordGroup(ctx context.Context, reqs []Request) ([]Decision,
 		}
 	}
 	policies := eng.policies()
-	decisions := make([]Decision, len(reqs))
-	entries := make([]*Entry, len(reqs))
 	pending := 0
 	for i, req := range reqs {
 		trail := req.Trail.String()

@@ -156,7 +156,13 @@ type Engine struct {
 // wrapping ErrInvalidRequest and a zero Decision: nothing is stored and no
 // listener is told.
 func (eng *Engine) Record(ctx context.Context, req Request) (Decision, error) {
-	decisions, err := eng.RecordGroup(ctx, []Request{req})
+	// One allocation holds the request, its decision and its entry.
+	one := &struct {
+		req      [1]Request
+		decision [1]Decision
+		entry    [1]*Entry
+	}{req: [1]Request{req}}
+	decisions, err := eng.recordGroup(ctx, one.req[:], one.decision[:], one.entry[:])
 	if decisions == nil {
 		return Decision{}, err
 	}
