@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 )
 
 // RecordGroup records requests as one group: one Store.Update, so one lock
@@ -58,6 +59,10 @@ func (eng *Engine) recordGroup(ctx context.Context, reqs []Request, decisions []
 			head, ok, err := tx.Head(decisions[i].Trail)
 			if err != nil {
 				return err
+			}
+			if ok && head.Sequence == math.MaxInt64 {
+				return fmt.Errorf("trail %s has used every sequence number: its newest "+
+					"entry is #%d", decisions[i].Trail, head.Sequence)
 			}
 			entries[i] = eng.build(req, decisions[i].Trail, decisions[i].Policy, head, ok)
 			if err := tx.Append(entries[i]); err != nil {

@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"errors"
+	"math"
 	"math/rand/v2"
 	"strconv"
 	"strings"
@@ -163,5 +164,20 @@ func TestShortDecimalIsPythonRepr(t *testing.T) {
 	}
 	if passed < 1000 {
 		t.Errorf("only %d of the decimals tried passed the quick check", passed)
+	}
+}
+
+// TestRecordRefusesPastTheLastSequence: a trail whose newest entry has the
+// largest sequence there is gets no further entry; nothing is stored and
+// the policy decides, as for a store failure.
+func TestRecordRefusesPastTheLastSequence(t *testing.T) {
+	st := &memStore{heads: map[string]Head{"a:b@c": {Sequence: math.MaxInt64}}}
+	eng := &Engine{Store: st}
+	_, err := eng.Record(context.Background(), Request{Trail: Trail{"a", "b", "c"}, Verdict: Allow})
+	if !errors.Is(err, ErrNotRecorded) || !strings.Contains(err.Error(), "used every sequence number") {
+		t.Errorf("Record = %v, want it not recorded for want of sequence numbers", err)
+	}
+	if len(st.lines) != 0 {
+		t.Errorf("%d lines stored", len(st.lines))
 	}
 }

@@ -70,7 +70,7 @@ func (f *File) Update(ctx context.Context, fn func(tx core.Tx) error) error {
 	if err != nil {
 		return err
 	}
-	tx := &fileTx{heads: heads, staged: make(map[string]core.Head),
+	tx := &fileTx{heads: heads, staged: make(map[string]headAt), base: size,
 		rebuild: func() (headSource, error) { return f.rebuildHeads(fh, size) }}
 	defer func() { tx.heads.close() }()
 	if bp, ok := groupBufs.Get().(*[]byte); ok {
@@ -235,7 +235,7 @@ func (f *File) write(fh *os.File, size int64, buf []byte) error {
 // headSource gives a writer the trail heads and takes the new ones.
 type headSource interface {
 	lookup(trail string) (core.Head, bool, error)
-	commit(path string, heads map[string]core.Head, size int64, lines int, tailOff int64,
+	commit(path string, heads map[string]headAt, size int64, lines int, tailOff int64,
 		tailHash [32]byte, id [24]byte) error
 	lineCount() int
 	close()
@@ -255,14 +255,15 @@ func (f *File) heads(fh *os.File, size int64) (headSource, error) {
 	from, lines := int64(0), 0
 	if ix != nil {
 		from, lines = ix.size, ix.lines
+		ix.store = fh
 	}
-	scan := &indexScan{heads: make(map[string]core.Head)}
+	scan := &indexScan{heads: make(map[string]headAt)}
 	if err := scan.read(fh, from, size, lines, f.path); err != nil {
 		ix.close()
 		return nil, err
 	}
 	if ix == nil {
-		if built, err := buildIndex(f.IndexPath(), scan, fileID(fh)); err == nil {
+		if built, err := buildIndex(f.IndexPath(), scan, fh, fileID(fh)); err == nil {
 			return built, nil
 		}
 		return scan, nil
@@ -270,11 +271,10 @@ func (f *File) heads(fh *os.File, size int64) (headSource, error) {
 	if len(scan.heads) > 0 {
 		if err := ix.commit(f.IndexPath(), scan.heads, scan.size, scan.lines, scan.tailOff,
 			scan.tailHash, fileID(fh)); err != nil {
+			// The index is a cache: one that cannot be brought up to date
+			// is built again.
 			ix.close()
-			if errors.Is(err, errIndexDamaged) {
-				return f.rebuildHeads(fh, size)
-			}
-			return nil, fmt.Errorf("update heads index %s: %w", f.IndexPath(), err)
+			return f.rebuildHeads(fh, size)
 		}
 	}
 	return ix, nil
@@ -283,11 +283,11 @@ func (f *File) heads(fh *os.File, size int64) (headSource, error) {
 // rebuildHeads reads the heads of a store of the given size from all of it
 // and replaces the index with a new one holding them.
 func (f *File) rebuildHeads(fh *os.File, size int64) (headSource, error) {
-	scan := &indexScan{heads: make(map[string]core.Head)}
+	scan := &indexScan{heads: make(map[string]headAt)}
 	if err := scan.read(fh, 0, size, 0, f.path); err != nil {
 		return nil, err
 	}
-	if built, err := buildIndex(f.IndexPath(), scan, fileID(fh)); err == nil {
+	if built, err := buildIndex(f.IndexPath(), scan, fh, fileID(fh)); err == nil {
 		return built, nil
 	}
 	return scan, nil
@@ -304,7 +304,8 @@ const maxPooledBuf = 8 << 20
 type fileTx struct {
 	heads     headSource
 	rebuild   func() (headSource, error) // heads read again from the whole store
-	staged    map[string]core.Head
+	staged    map[string]headAt
+	base      int64 // the store's length before this update
 	buf       []byte
 	lastStart int
 	count     int
@@ -312,11 +313,12 @@ type fileTx struct {
 
 func (tx *fileTx) Head(trail string) (core.Head, bool, error) {
 	if h, ok := tx.staged[trail]; ok {
-		return h, true, nil
+		return h.Head, true, nil
 	}
 	h, ok, err := tx.heads.lookup(trail)
-	if errors.Is(err, errIndexDamaged) {
-		// The store is the truth; a damaged index is only replaced.
+	if _, cached := tx.heads.(*headIndex); err != nil && cached {
+		// The store is the truth; an index that cannot be read, or is
+		// damaged, is only replaced.
 		heads, rerr := tx.rebuild()
 		if rerr != nil {
 			return core.Head{}, false, rerr
@@ -338,6 +340,6 @@ func (tx *fileTx) Append(e *core.Entry) error {
 	}
 	tx.lastStart = start
 	tx.count++
-	tx.staged[e.Trail] = core.HeadOf(e)
+	tx.staged[e.Trail] = headAt{core.HeadOf(e), tx.base + int64(start)}
 	return nil
 }

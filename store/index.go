@@ -38,6 +38,7 @@ import (
 //	 32  sequence of the trail's newest entry
 //	 40  its ts, as IEEE-754 bits
 //	 48  flags: 1 in use, 2 has entry_hash, 4 has prev_hash
+//	 49  the offset of that entry's line in the store, 7 bytes
 //	 56  its entry_hash, 32 bytes
 //	 88  the first 8 bytes of the SHA-256 of the slot's number (8 bytes)
 //	     and bytes 0-87
@@ -47,7 +48,12 @@ import (
 // fails too. A slot on a lookup's path that fails its checksum means the
 // table itself is damaged: it is rebuilt from the store before any head is
 // used, so damage to the index cannot put a wrong sequence or hash into the
-// next entry.
+// next entry. And a slot is only a pointer: a lookup reads the line it
+// points to in the store and takes the head from that line, after checking
+// that it is the trail's entry with the slot's sequence and hash; a slot
+// that an older copy of the table brought back points to a line that is not
+// the trail's newest, or says another sequence than the line, and makes the
+// writer rebuild the index as well.
 //
 // An index whose header checksum fails, that was written for another file
 // or for this one before something else changed it (its identity differs:
@@ -66,7 +72,15 @@ type headIndex struct {
 	lines    int
 	tailOff  int64
 	tailHash [32]byte
-	storeID  [24]byte // the store file's fileID when the index last matched it
+	storeID  [24]byte    // the store file's fileID when the index last matched it
+	store    io.ReaderAt // the store, whose lines the slots point to
+	parser   core.Parser
+}
+
+// headAt is a trail's head and the offset of its line in the store.
+type headAt struct {
+	core.Head
+	off int64
 }
 
 const (
@@ -192,7 +206,8 @@ func (ix *headIndex) find(key [32]byte) (uint64, []byte, bool, error) {
 	buf := make([]byte, indexSlotSize)
 	for i, n := binary.BigEndian.Uint64(key[:8])&mask, uint64(0); n < ix.slots; i, n = (i+1)&mask, n+1 {
 		if _, err := ix.f.ReadAt(buf, indexHeaderSize+int64(i)*indexSlotSize); err != nil {
-			return 0, nil, false, err
+			// A table cut short under a lookup is damaged too.
+			return 0, nil, false, fmt.Errorf("slot %d: %w: %v", i, errIndexDamaged, err)
 		}
 		used, err := checkSlot(buf, i)
 		if err != nil {
@@ -208,28 +223,65 @@ func (ix *headIndex) find(key [32]byte) (uint64, []byte, bool, error) {
 	return 0, nil, false, errors.New("heads index is full")
 }
 
-// lookup returns the head of trail.
+// lookup returns the head of trail, read from the line its slot points to.
 func (ix *headIndex) lookup(trail string) (core.Head, bool, error) {
 	_, buf, ok, err := ix.find(trailKey(trail))
 	if err != nil || !ok {
 		return core.Head{}, false, err
 	}
-	h := core.Head{
-		Sequence: int64(binary.BigEndian.Uint64(buf[32:])),
-		TS:       math.Float64frombits(binary.BigEndian.Uint64(buf[40:])),
-		Chained:  buf[48]&slotChained != 0,
-	}
+	seq := int64(binary.BigEndian.Uint64(buf[32:]))
+	var hash string
 	if buf[48]&slotHashed != 0 {
-		h.EntryHash = fmt.Sprintf("%x", buf[56:88])
+		hash = fmt.Sprintf("%x", buf[56:88])
 	}
-	return h, true, nil
+	var offBytes [8]byte
+	copy(offBytes[1:], buf[49:56])
+	off := int64(binary.BigEndian.Uint64(offBytes[:]))
+	line, err := readLineAt(ix.store, off, ix.size)
+	if err != nil {
+		return core.Head{}, false, fmt.Errorf("trail %s: %w: %v", trail, errIndexDamaged, err)
+	}
+	e, err := ix.parser.ParseEntry(line)
+	if err != nil || e.Trail != trail || e.Sequence != seq || e.EntryHash != hash {
+		return core.Head{}, false, fmt.Errorf("trail %s: %w: its slot does not point to its "+
+			"newest entry", trail, errIndexDamaged)
+	}
+	return core.HeadOf(e), true, nil
+}
+
+// readLineAt reads the line that starts at off and ends, newline included,
+// within the first limit bytes of store.
+func readLineAt(store io.ReaderAt, off, limit int64) ([]byte, error) {
+	if store == nil || off < 0 || off >= limit {
+		return nil, errors.New("no line there")
+	}
+	buf := make([]byte, 0, 1024)
+	for pos := off; pos < limit && len(buf) <= MaxLineBytes; {
+		chunk := make([]byte, min(int64(max(cap(buf)-len(buf), 1024)), limit-pos))
+		n, err := store.ReadAt(chunk, pos)
+		if i := bytes.IndexByte(chunk[:n], '\n'); i >= 0 {
+			return append(buf, chunk[:i]...), nil
+		}
+		buf = append(buf, chunk[:n]...)
+		pos += int64(n)
+		if err != nil {
+			return nil, err
+		}
+	}
+	return nil, errors.New("no whole line there")
 }
 
 // encodeSlot writes the head h of the trail whose key is key into buf, as
 // slot number i.
-func encodeSlot(buf []byte, key [32]byte, h core.Head, i uint64) error {
+func encodeSlot(buf []byte, key [32]byte, h headAt, i uint64) error {
 	clear(buf)
 	copy(buf, key[:])
+	if h.off < 0 || h.off >= 1<<56 {
+		return fmt.Errorf("line offset %d does not fit a slot", h.off)
+	}
+	var off [8]byte
+	binary.BigEndian.PutUint64(off[:], uint64(h.off))
+	copy(buf[49:56], off[1:])
 	binary.BigEndian.PutUint64(buf[32:], uint64(h.Sequence))
 	binary.BigEndian.PutUint64(buf[40:], math.Float64bits(h.TS))
 	flags := byte(slotUsed)
@@ -268,7 +320,7 @@ func unhex(c byte) byte {
 // length whose last line starts at tailOff and has the given hash, and
 // whose fileID is now id. It grows the table, by rewriting it, when it
 // would be more than half full.
-func (ix *headIndex) commit(path string, heads map[string]core.Head, size int64, lines int,
+func (ix *headIndex) commit(path string, heads map[string]headAt, size int64, lines int,
 	tailOff int64, tailHash [32]byte, id [24]byte) error {
 	buf := make([]byte, indexSlotSize)
 	for trail, h := range heads {
@@ -352,7 +404,7 @@ func (ix *headIndex) grow(path string) error {
 	}
 	bigger.size, bigger.lines, bigger.tailOff, bigger.tailHash = ix.size, ix.lines, ix.tailOff,
 		ix.tailHash
-	bigger.storeID = ix.storeID
+	bigger.storeID, bigger.store = ix.storeID, ix.store
 	if err := bigger.install(path); err != nil {
 		return err
 	}
@@ -409,8 +461,9 @@ func (ix *headIndex) discard() {
 }
 
 // buildIndex installs a new index at path holding the heads scanned from
-// the whole store, the file whose fileID is id.
-func buildIndex(path string, scan *indexScan, id [24]byte) (*headIndex, error) {
+// the whole of store, the file whose fileID is id.
+func buildIndex(path string, scan *indexScan, store io.ReaderAt, id [24]byte) (*headIndex,
+	error) {
 	slots := uint64(indexMinSlots)
 	for uint64(len(scan.heads))*2 >= slots {
 		slots *= 2
@@ -419,6 +472,7 @@ func buildIndex(path string, scan *indexScan, id [24]byte) (*headIndex, error) {
 	if err != nil {
 		return nil, err
 	}
+	ix.store = store
 	if err := ix.commit(path, scan.heads, scan.size, scan.lines, scan.tailOff,
 		scan.tailHash, id); err != nil {
 		ix.discard()
@@ -435,7 +489,7 @@ func (ix *headIndex) lineCount() int { return ix.lines }
 // indexScan reads store lines into heads. It also serves as the heads of
 // one update when no index file can be written.
 type indexScan struct {
-	heads    map[string]core.Head
+	heads    map[string]headAt
 	size     int64
 	lines    int
 	tailOff  int64
@@ -466,7 +520,7 @@ func (sc *indexScan) read(store io.ReaderAt, from, size int64, lines int, storeP
 			return fmt.Errorf("store %s line %d is not a valid entry (%v); "+
 				"the trail heads cannot be known", storePath, lr.line, err)
 		}
-		sc.heads[e.Trail] = core.HeadOf(e)
+		sc.heads[e.Trail] = headAt{core.HeadOf(e), start}
 		sc.tailOff = start
 		sc.tailHash = sha256.Sum256(append(line, '\n'))
 	}
@@ -476,10 +530,10 @@ func (sc *indexScan) read(store io.ReaderAt, from, size int64, lines int, storeP
 
 func (sc *indexScan) lookup(trail string) (core.Head, bool, error) {
 	h, ok := sc.heads[trail]
-	return h, ok, nil
+	return h.Head, ok, nil
 }
 
-func (sc *indexScan) commit(string, map[string]core.Head, int64, int, int64, [32]byte,
+func (sc *indexScan) commit(string, map[string]headAt, int64, int, int64, [32]byte,
 	[24]byte) error {
 	return nil
 }

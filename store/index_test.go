@@ -1,6 +1,9 @@
 package store
 
 import (
+	"bytes"
+	"encoding/binary"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -26,7 +29,7 @@ func TestIndexGrowsWithTrails(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	ix, _ := openIndex(path + ".heads")
+	ix := openTestIndex(t, path)
 	if ix == nil {
 		t.Fatal("no usable index after recording")
 	}
@@ -103,6 +106,11 @@ func TestIndexDamagedSlot(t *testing.T) {
 		{"key overwritten", func(slot []byte) { copy(slot[3:43], "0123456789abcdefghijklmnopqrstuvwxyzABCD") }, false},
 		{"in-use flag cleared", func(slot []byte) { slot[48] = 0 }, false},
 		{"slot zeroed", func(slot []byte) { clear(slot) }, false},
+		// Rewritten with a correct checksum: the slot no longer says what
+		// the line it points to says.
+		{"sequence rewritten and resealed", func(slot []byte) { slot[39] ^= 4; resealSlot(slot) }, false},
+		// Pointing to an older entry of the trail, which says another sequence.
+		{"offset rewritten and resealed", func(slot []byte) { clear(slot[49:56]); resealSlot(slot) }, false},
 		{"sequence changed, store grown by another tool", func(slot []byte) { slot[39] ^= 4 }, true},
 	}
 	for _, tt := range tests {
@@ -116,7 +124,7 @@ func TestIndexDamagedSlot(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			ix, _ := openIndex(path + ".heads")
+			ix := openTestIndex(t, path)
 			slot, _, found, err := ix.find(trailKey("a:b@c"))
 			ix.close()
 			if err != nil || !found {
@@ -151,7 +159,7 @@ func TestIndexDamagedSlot(t *testing.T) {
 					e.Sequence, e.PrevHash, want, head)
 			}
 			verifyStore(t, path)
-			ix, _ = openIndex(path + ".heads")
+			ix = openTestIndex(t, path)
 			if ix == nil {
 				t.Fatal("no usable index after recording")
 			}
@@ -247,7 +255,7 @@ func TestIndexZeroedBlock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ix, _ := openIndex(path + ".heads")
+	ix := openTestIndex(t, path)
 	slot, _, found, err := ix.find(trailKey("t:s@user:7"))
 	ix.close()
 	if err != nil || !found {
@@ -264,6 +272,53 @@ func TestIndexZeroedBlock(t *testing.T) {
 	}
 	if e := record(t, path, "t:s@user:7", core.IntegrityChain); e.Sequence != 2 {
 		t.Errorf("after a zeroed block: sequence %d, want 2", e.Sequence)
+	}
+	verifyStore(t, path)
+}
+
+// openTestIndex opens the heads index of the store at path for lookups, or
+// returns nil when it has none that is usable.
+func openTestIndex(t *testing.T, path string) *headIndex {
+	t.Helper()
+	ix, _ := openIndex(path + ".heads")
+	if ix == nil {
+		return nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix.store = bytes.NewReader(data)
+	return ix
+}
+
+// resealSlot gives a slot the checksum of its home place, where a table
+// of the smallest size holding few trails keeps it.
+func resealSlot(slot []byte) {
+	key := [32]byte(slot[:32])
+	i := binary.BigEndian.Uint64(key[:8]) & (indexMinSlots - 1)
+	sealSlot(slot, i)
+}
+
+// TestIndexCutUnderALookup: a table cut short after it was opened, as
+// another process may do, reads as damaged, which a writer answers by
+// rebuilding the index, not by failing the entry.
+func TestIndexCutUnderALookup(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.jsonl")
+	record(t, path, "a:b@c", core.IntegrityChain)
+	ix := openTestIndex(t, path)
+	if ix == nil {
+		t.Fatal("no usable index")
+	}
+	defer ix.close()
+	if err := os.Truncate(path+".heads", indexHeaderSize+8); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := ix.lookup("a:b@c"); !errors.Is(err, errIndexDamaged) {
+		t.Errorf("lookup in a table cut short = %v, want errIndexDamaged", err)
+	}
+	if e := record(t, path, "a:b@c", core.IntegrityChain); e.Sequence != 1 {
+		t.Errorf("after the table was cut: sequence %d, want 1", e.Sequence)
 	}
 	verifyStore(t, path)
 }
