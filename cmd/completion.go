@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/auditgate/auditgate/core"
+	"github.com/auditgate/auditgate/store"
 	"github.com/spf13/cobra"
 )
 
@@ -111,21 +112,15 @@ func completeTrails(c *cobra.Command, _ []string, prefix string) ([]string,
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
-	// TODO: list the trails from the heads index, because reading the whole
-	// store for each completion is slow on a large store.
-	seen := map[string]bool{}
-	err = readEntries([]string{cfg.store}, io.Discard, nil, func(_ []byte, e *core.Entry) error {
-		if strings.HasPrefix(e.Trail, prefix) {
-			seen[e.Trail] = true
-		}
-		return nil
-	})
+	all, err := store.NewFile(cfg.store).Trails()
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
-	trails := make([]string, 0, len(seen))
-	for t := range seen {
-		trails = append(trails, t)
+	var trails []string
+	for _, t := range all {
+		if strings.HasPrefix(t, prefix) {
+			trails = append(trails, t)
+		}
 	}
 	sort.Strings(trails)
 	return trails, cobra.ShellCompDirectiveNoFileComp

@@ -234,10 +234,7 @@ func (ix *headIndex) lookup(trail string) (core.Head, bool, error) {
 	if buf[48]&slotHashed != 0 {
 		hash = fmt.Sprintf("%x", buf[56:88])
 	}
-	var offBytes [8]byte
-	copy(offBytes[1:], buf[49:56])
-	off := int64(binary.BigEndian.Uint64(offBytes[:]))
-	line, err := readLineAt(ix.store, off, ix.size)
+	line, err := readLineAt(ix.store, slotOffset(buf), ix.size)
 	if err != nil {
 		return core.Head{}, false, fmt.Errorf("trail %s: %w: %v", trail, errIndexDamaged, err)
 	}
@@ -247,6 +244,13 @@ func (ix *headIndex) lookup(trail string) (core.Head, bool, error) {
 			"newest entry", trail, errIndexDamaged)
 	}
 	return core.HeadOf(e), true, nil
+}
+
+// slotOffset returns the offset in the store of the line a slot points to.
+func slotOffset(slot []byte) int64 {
+	var off [8]byte
+	copy(off[1:], slot[49:56])
+	return int64(binary.BigEndian.Uint64(off[:]))
 }
 
 // readLineAt reads the line that starts at off and ends, newline included,
