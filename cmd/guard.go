@@ -50,9 +50,9 @@ exits 127, one that cannot be run 126, and nothing is recorded.
 
 COMMAND inherits stdin, stdout, stderr, the environment and the working
 directory; guard itself prints nothing on stdout. SIGTERM sent to guard is
-passed on to COMMAND, and so are SIGINT and SIGQUIT, except when guard runs
-in the foreground of a terminal, where the terminal sends them to COMMAND
-itself. guard waits for COMMAND and exits with its status.
+passed on to COMMAND, and so are SIGHUP, SIGINT and SIGQUIT, except when
+guard runs in the foreground of a terminal, where the terminal sends them to
+COMMAND itself. guard waits for COMMAND and exits with its status.
 
 --record-result records a second entry in the same trail once COMMAND has
 ended, or failed to start: verdict ERROR when it failed (otherwise the

@@ -22,12 +22,12 @@ import (
 )
 
 // signalChild stands in for a guarded command in the signal tests (see
-// TestMain): it catches SIGINT and SIGTERM, prints "ready", and waits for
+// TestMain): it catches SIGINT, SIGTERM and SIGHUP, prints "ready", and waits for
 // one. With the argument "die" it then dies of that signal; otherwise it
 // prints "caught SIGNAME" and exits 42.
 func signalChild() {
 	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	fmt.Println("ready")
 	s := (<-sigs).(syscall.Signal)
 	if len(os.Args) > 1 && os.Args[1] == "die" {
@@ -107,6 +107,8 @@ func TestGuardForwardsSignals(t *testing.T) {
 		{"SIGTERM caught", syscall.SIGTERM, nil, "caught SIGTERM\n", 42, nil},
 		{"SIGINT caught", syscall.SIGINT, nil, "caught SIGINT\n", 42, nil},
 		{"SIGTERM kills", syscall.SIGTERM, []string{"die"}, "", 143, "SIGTERM"},
+		{"SIGHUP caught", syscall.SIGHUP, nil, "caught SIGHUP\n", 42, nil},
+		{"SIGHUP kills", syscall.SIGHUP, []string{"die"}, "", 129, "SIGHUP"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -10,13 +10,13 @@ import (
 )
 
 // guardSignals are the signals guard catches while it guards a command.
-var guardSignals = []os.Signal{unix.SIGINT, unix.SIGQUIT, unix.SIGTERM}
+var guardSignals = []os.Signal{unix.SIGHUP, unix.SIGINT, unix.SIGQUIT, unix.SIGTERM}
 
 // forwardSignal reports whether guard passes s on to the command. SIGTERM
-// always goes on. SIGINT and SIGQUIT go on unless guard's process group is
-// the foreground of its terminal: a terminal sends the signals its keys
-// raise to the whole foreground group, the command included, and a second
-// copy would reach the command as a second interrupt.
+// always goes on. SIGHUP, SIGINT and SIGQUIT go on unless guard's process
+// group is the foreground of its terminal: a terminal sends those (its keys'
+// signals, and the hangup when it closes) to the whole foreground group,
+// the command included, and a second copy would reach the command twice.
 func forwardSignal(s os.Signal) bool {
 	if s == unix.SIGTERM {
 		return true
