@@ -265,7 +265,7 @@ func (b *batch) commit(c *cobra.Command, group []batchLine) error {
 		b.stopped = true
 		return usageError(recErr)
 	}
-	next := 0
+	next, stopAt := 0, 0 // stopAt: the first request fail_closed kept from going on
 	var hardLost, softLost []int // input lines lost under fail_open
 	for _, l := range group {
 		if l.err != nil {
@@ -277,6 +277,9 @@ func (b *batch) commit(c *cobra.Command, group []batchLine) error {
 		next++
 		if d.StoreErr != nil && !d.Proceed {
 			b.stopped = true
+			if stopAt == 0 {
+				stopAt = l.n
+			}
 			if d.Policy.Mode == core.Soft {
 				b.worse(ExitDropped)
 			}
@@ -306,7 +309,7 @@ func (b *batch) commit(c *cobra.Command, group []batchLine) error {
 
 	if b.stopped {
 		fmt.Fprintf(b.g.ErrOut, "auditgate: error: the batch stopped at input line %d: %v\n",
-			group[len(group)-1].n, firstStoreErr(decisions))
+			stopAt, firstStoreErr(decisions))
 		fmt.Fprintln(b.g.ErrOut, "auditgate: hint: the decision lines say which requests "+
 			"were recorded; no later request was attempted")
 	}
