@@ -27,6 +27,10 @@
 set -u
 
 if [ -n "${VERIFY_REPORT:-}" ]; then
+	if ! : >"$VERIFY_REPORT"; then
+		echo "::error::cannot write the report to $VERIFY_REPORT"
+		exit 2
+	fi
 	auditgate verify -o json "$@" >"$VERIFY_REPORT"
 	status=$?
 	if [ "$status" -gt 1 ]; then
