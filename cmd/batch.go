@@ -265,7 +265,7 @@ func (b *batch) commit(c *cobra.Command, group []batchLine) error {
 		b.stopped = true
 		return usageError(recErr)
 	}
-	next, stopAt := 0, 0 // stopAt: the first request fail_closed kept from going on
+	next, stopAt := 0, 0         // stopAt: the first request fail_closed kept from going on
 	var hardLost, softLost []int // input lines lost under fail_open
 	for _, l := range group {
 		if l.err != nil {
