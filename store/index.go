@@ -75,6 +75,19 @@ type headIndex struct {
 	storeID  [24]byte    // the store file's fileID when the index last matched it
 	store    io.ReaderAt // the store, whose lines the slots point to
 	parser   core.Parser
+	// header is the header as read or last written. A table that another
+	// process rewrites under a writer (an old copy put back with cp, say)
+	// changes it, since cp writes the header first; a lookup reads it
+	// again after the slots it used, and a commit before it writes.
+	header [indexHeaderSize]byte
+}
+
+// headerUnchanged reports whether the header on disk is still the one this
+// index read or wrote.
+func (ix *headIndex) headerUnchanged() bool {
+	var h [indexHeaderSize]byte
+	_, err := ix.f.ReadAt(h[:], 0)
+	return err == nil && h == ix.header
 }
 
 // headAt is a trail's head and the offset of its line in the store.
@@ -144,7 +157,7 @@ func openIndex(path string) (*headIndex, error) {
 		f.Close()
 		return nil, nil
 	}
-	ix := &headIndex{f: f}
+	ix := &headIndex{f: f, header: h}
 	if string(h[0:8]) != indexMagic || sha256.Sum256(h[:104]) != [32]byte(h[104:136]) {
 		f.Close()
 		return nil, nil
@@ -243,6 +256,10 @@ func (ix *headIndex) lookup(trail string) (core.Head, bool, error) {
 		return core.Head{}, false, fmt.Errorf("trail %s: %w: its slot does not point to its "+
 			"newest entry", trail, errIndexDamaged)
 	}
+	if !ix.headerUnchanged() {
+		return core.Head{}, false, fmt.Errorf("trail %s: %w: the table changed under the "+
+			"lookup", trail, errIndexDamaged)
+	}
 	return core.HeadOf(e), true, nil
 }
 
@@ -326,6 +343,11 @@ func unhex(c byte) byte {
 // would be more than half full.
 func (ix *headIndex) commit(path string, heads map[string]headAt, size int64, lines int,
 	tailOff int64, tailHash [32]byte, id [24]byte) error {
+	if !ix.headerUnchanged() {
+		// Rewritten by someone else since it was read: adding this update's
+		// slots to it would mix two tables under one header.
+		return fmt.Errorf("%w: the table changed since it was read", errIndexDamaged)
+	}
 	buf := make([]byte, indexSlotSize)
 	for trail, h := range heads {
 		key := trailKey(trail)
@@ -370,8 +392,11 @@ func (ix *headIndex) writeHeader() error {
 	copy(h[80:104], ix.storeID[:])
 	sum := sha256.Sum256(h[:104])
 	copy(h[104:136], sum[:])
-	_, err := ix.f.WriteAt(h[:], 0)
-	return err
+	if _, err := ix.f.WriteAt(h[:], 0); err != nil {
+		return err
+	}
+	ix.header = h
+	return nil
 }
 
 // grow rewrites the table with twice the slots, keeping the header's store

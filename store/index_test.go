@@ -322,3 +322,44 @@ func TestIndexCutUnderALookup(t *testing.T) {
 	}
 	verifyStore(t, path)
 }
+
+// TestIndexRewrittenUnderAWriter puts an older copy of the table in place
+// of the one a writer has open, as cp does (the same file, rewritten): the
+// writer's lookups and its commit see that the header changed, instead of
+// taking heads from the old slots or mixing its slots into the old table.
+func TestIndexRewrittenUnderAWriter(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.jsonl")
+	record(t, path, "a:x@u", core.IntegrityChain)
+	record(t, path, "b:x@u", core.IntegrityChain)
+	old, err := os.ReadFile(path + ".heads")
+	if err != nil {
+		t.Fatal(err)
+	}
+	record(t, path, "a:x@u", core.IntegrityChain)
+	record(t, path, "b:x@u", core.IntegrityChain)
+
+	ix := openTestIndex(t, path)
+	if ix == nil {
+		t.Fatal("no usable index")
+	}
+	defer ix.close()
+	if err := os.WriteFile(path+".heads", old, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := ix.lookup("a:x@u"); !errors.Is(err, errIndexDamaged) {
+		t.Errorf("lookup in a table rewritten under it = %v, want errIndexDamaged", err)
+	}
+	err = ix.commit(path+".heads", map[string]headAt{}, ix.size, ix.lines, ix.tailOff,
+		ix.tailHash, ix.storeID)
+	if !errors.Is(err, errIndexDamaged) {
+		t.Errorf("commit to a table rewritten under it = %v, want errIndexDamaged", err)
+	}
+	if got, _ := os.ReadFile(path + ".heads"); !bytes.Equal(got, old) {
+		t.Error("the commit wrote into the table rewritten under it")
+	}
+	// The next writer finds the old table's identity stale and rebuilds.
+	if e := record(t, path, "b:x@u", core.IntegrityChain); e.Sequence != 2 {
+		t.Errorf("next entry of b:x@u: sequence %d, want 2", e.Sequence)
+	}
+	verifyStore(t, path)
+}
