@@ -9,8 +9,9 @@ import (
 )
 
 // Trails returns every trail the store holds, each once, in no set order.
-// When the heads index describes the store as it is, that is one read of
-// the table and of one line per trail; otherwise the whole store is read.
+// When the heads index describes the store as it is and the store has many
+// entries per trail, that is one read of the table and of one line per
+// trail; otherwise the whole store is read, which is then as quick.
 // It takes no lock and changes nothing, so a store being written may give
 // the trails it had a moment before.
 func (f *File) Trails() ([]string, error) {
@@ -25,7 +26,11 @@ func (f *File) Trails() ([]string, error) {
 	}
 	if ix, _ := openIndex(f.IndexPath()); ix != nil {
 		defer ix.close()
-		if ix.size == info.Size() && ix.matches(fh, info.Size(), fileID(fh)) {
+		// A trail's line read through the index cost about what two lines
+		// read in a row do (150,000 trails: 0.9 s against 0.5 s for the
+		// store); with fewer than four entries per trail, the store is read.
+		if ix.size == info.Size() && ix.used*4 <= uint64(ix.lines) &&
+			ix.matches(fh, info.Size(), fileID(fh)) {
 			ix.store = fh
 			if trails, err := ix.trails(); err == nil {
 				return trails, nil
