@@ -2,10 +2,10 @@ package store
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 
 	"github.com/auditgate/auditgate/core"
@@ -367,20 +367,8 @@ func (f *File) finishLine(fh *os.File, start int64, rec *Record) error {
 		return fmt.Errorf("lock store %s: %w", f.path, err)
 	}
 	defer unlockFile(fh)
-	line := make([]byte, 0, len(rec.Data)+512)
-	buf := make([]byte, 4096)
-	for off := start; len(line) <= MaxLineBytes; {
-		n, err := fh.ReadAt(buf, off)
-		if i := bytes.IndexByte(buf[:n], '\n'); i >= 0 {
-			rec.Data = append(line, buf[:i]...)
-			rec.Partial = false
-			return nil
-		}
-		line = append(line, buf[:n]...)
-		off += int64(n)
-		if err != nil {
-			break
-		}
+	if line, err := readLineAt(fh, start, math.MaxInt64); err == nil {
+		rec.Data, rec.Partial = line, false
 	}
 	return nil
 }
