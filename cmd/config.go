@@ -117,6 +117,15 @@ func (g *globals) loadConfig(fs *pflag.FlagSet) (*config, error) {
 	return cfg, nil
 }
 
+// logs returns the logs a reading command was given, or the store when
+// none was.
+func (cfg *config) logs(args []string) []string {
+	if len(args) == 0 {
+		return []string{cfg.store}
+	}
+	return args
+}
+
 // readConfigFile reads a YAML, TOML or JSON config into v and returns its
 // settings. A config named explicitly must exist.
 func readConfigFile(v *viper.Viper, path string, explicit bool) (map[string]any, error) {

@@ -74,10 +74,7 @@ func runExport(c *cobra.Command, g *globals, o *exportOptions, args []string) er
 	if err != nil {
 		return err
 	}
-	paths := args
-	if len(paths) == 0 {
-		paths = []string{cfg.store}
-	}
+	paths := cfg.logs(args)
 	if o.out != "" && !o.force {
 		if _, err := os.Lstat(o.out); err == nil {
 			return usageError(fmt.Errorf("--out %s exists", o.out),

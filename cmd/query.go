@@ -88,10 +88,7 @@ func runQuery(c *cobra.Command, g *globals, o *queryOptions, args []string) erro
 	if err != nil {
 		return err
 	}
-	paths := args
-	if len(paths) == 0 {
-		paths = []string{cfg.store}
-	}
+	paths := cfg.logs(args)
 	terminal := isTerminal(g.Out)
 	if outFormat == "" {
 		outFormat = "jsonl"

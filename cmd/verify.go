@@ -80,10 +80,7 @@ func runVerify(c *cobra.Command, g *globals, o *verifyOptions, args []string) er
 	if cfg.policySet {
 		opts.Policies = cfg.policies
 	}
-	paths := args
-	if len(paths) == 0 {
-		paths = []string{cfg.store}
-	}
+	paths := cfg.logs(args)
 	checks, err := o.checkpoints.prepare(cfg, paths)
 	if err != nil {
 		return err
